@@ -1,0 +1,41 @@
+# Dependencies: Debian packages only (scripts/setup.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(cereal CONFIG REQUIRED)
+pkg_check_modules(LIBSECCOMP REQUIRED IMPORTED_TARGET libseccomp>=2.5)
+
+# abseil for executables and the shared library (Debian's shared objects).
+add_library(kekkai_absl INTERFACE)
+target_link_libraries(kekkai_absl INTERFACE
+  absl::status absl::statusor absl::strings absl::str_format absl::cord
+  absl::flat_hash_map absl::span absl::cleanup)
+
+# abseil for the static kekkai-init: every libabsl_*.a in one link group, so
+# the linker takes just what init uses and the order does not matter.
+file(GLOB KEKKAI_ABSL_STATIC_ARCHIVES
+     "${CMAKE_LIBRARY_ARCHITECTURE_DIR}/libabsl_*.a"
+     "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/libabsl_*.a")
+list(REMOVE_DUPLICATES KEKKAI_ABSL_STATIC_ARCHIVES)
+find_library(KEKKAI_SECCOMP_STATIC NAMES libseccomp.a)
+if(KEKKAI_STATIC_INIT AND (NOT KEKKAI_ABSL_STATIC_ARCHIVES OR NOT KEKKAI_SECCOMP_STATIC))
+  message(WARNING "static abseil or libseccomp archives not found: kekkai-init will be dynamic")
+  set(KEKKAI_STATIC_INIT OFF CACHE BOOL "" FORCE)
+endif()
+
+if(KEKKAI_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(KEKKAI_BUILD_BENCH)
+  find_package(benchmark CONFIG)
+  if(NOT benchmark_FOUND)
+    message(WARNING "Google Benchmark not found: benchmarks disabled")
+    set(KEKKAI_BUILD_BENCH OFF CACHE BOOL "" FORCE)
+  endif()
+endif()
+
+if(KEKKAI_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,77 @@
+# Target helpers shared by every directory.
+
+set(CMAKE_RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
+set(CMAKE_LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib)
+set(CMAKE_ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib)
+
+set(KEKKAI_WARNINGS -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor
+    -Wswitch-enum -Wimplicit-fallthrough)
+
+function(kekkai_warnings target)
+  target_compile_options(${target} PRIVATE ${KEKKAI_WARNINGS})
+endfunction()
+
+# kekkai_library(name SRCS ... [DEPS ...] [PRIVATE_DEPS ...])
+# A static, PIC internal library rooted at the source tree, so headers are
+# included as "common/status.h". It does not link abseil's libraries: the
+# final executable chooses shared (kekkai_absl) or static archives.
+function(kekkai_library name)
+  cmake_parse_arguments(L "" "" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${L_SRCS})
+  target_include_directories(${name} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
+  target_link_libraries(${name} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS})
+  kekkai_warnings(${name})
+endfunction()
+
+# kekkai_executable(name SRCS ... [DEPS ...] [STATIC])
+function(kekkai_executable name)
+  cmake_parse_arguments(E "STATIC" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${E_SRCS})
+  kekkai_warnings(${name})
+  if(E_STATIC AND KEKKAI_STATIC_INIT)
+    target_link_libraries(${name} PRIVATE ${E_DEPS}
+      -Wl,--start-group ${KEKKAI_ABSL_STATIC_ARCHIVES} -Wl,--end-group)
+    target_link_options(${name} PRIVATE -static)
+  else()
+    target_link_libraries(${name} PRIVATE ${E_DEPS} kekkai_absl)
+  endif()
+endfunction()
+
+# kekkai_test(name LABEL <unit|integration|interop|security> SRCS ... DEPS ...)
+# One gtest binary; each TEST() becomes a ctest test carrying LABEL.
+# Integration and security binaries are also registered once more as
+# "<name>.unprivileged": when ctest runs as root, tests/run-unprivileged.sh
+# stages build/bin in a world-readable temporary directory and runs the binary
+# there as uid/gid 65534, because kekkai is for unprivileged users and root
+# hides bugs.
+function(kekkai_test name)
+  cmake_parse_arguments(T "NO_MAIN" "LABEL;TIMEOUT" "SRCS;DEPS" ${ARGN})
+  if(NOT T_LABEL)
+    set(T_LABEL unit)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${T_SRCS})
+  kekkai_warnings(${name})
+  if(T_NO_MAIN)
+    set(main_lib GTest::gmock)
+  else()
+    set(main_lib GTest::gmock_main)
+  endif()
+  target_link_libraries(${name} PRIVATE ${T_DEPS} kekkai_testing ${main_lib}
+                        kekkai_absl Threads::Threads)
+  gtest_discover_tests(${name}
+    DISCOVERY_MODE PRE_TEST
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
+               ENVIRONMENT "KEKKAI_SOURCE_DIR=${PROJECT_SOURCE_DIR};KEKKAI_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+  if(T_LABEL STREQUAL "integration" OR T_LABEL STREQUAL "security")
+    add_test(NAME ${name}.unprivileged
+             COMMAND ${PROJECT_SOURCE_DIR}/tests/run-unprivileged.sh
+                     ${CMAKE_BINARY_DIR}/bin $<TARGET_FILE_NAME:${name}>)
+    set_tests_properties(${name}.unprivileged PROPERTIES
+      LABELS "${T_LABEL};unprivileged" TIMEOUT 900)
+  endif()
+endfunction()
