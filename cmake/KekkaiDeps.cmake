@@ -4,6 +4,9 @@ find_package(Threads REQUIRED)
 find_package(absl CONFIG REQUIRED)
 find_package(cereal CONFIG REQUIRED)
 pkg_check_modules(LIBSECCOMP REQUIRED IMPORTED_TARGET libseccomp>=2.5)
+# Linked by name (-lseccomp), not by the imported target's .so path, so that
+# the static kekkai-init picks libseccomp.a under -static. Link this.
+set(KEKKAI_SECCOMP_LIB seccomp)
 
 # abseil for executables and the shared library (Debian's shared objects).
 add_library(kekkai_absl INTERFACE)
