@@ -1,0 +1,13 @@
+# Included by shim/cli/CMakeLists.txt. Shared, append-only: each area adds its
+# own lines.
+
+# kekkai run / kekkai params (shim/cli/options.*, default_sandbox.*): the pure
+# part (argv -> Params, the default sandbox) is a library so tests/cli can
+# unit-test it without launching anything.
+kekkai_library(kekkai_cli_core
+  SRCS
+    ${CMAKE_CURRENT_LIST_DIR}/options.cc
+    ${CMAKE_CURRENT_LIST_DIR}/default_sandbox.cc
+  DEPS kekkai_common kekkai_json
+)
+list(APPEND KEKKAI_CLI_EXTRA_DEPS kekkai_cli_core)
