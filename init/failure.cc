@@ -15,6 +15,11 @@ constexpr absl::string_view kReasonUrl = "kekkai/init-reason";
 constexpr absl::string_view kOpUrl = "kekkai/init-op";
 constexpr absl::string_view kFatalUrl = "kekkai/init-fatal";
 
+// From a std::string rvalue: that Cord constructor is compiled into
+// abseil, while the string_view one inlines cordz tracking that would need
+// libabsl_cordz_info on the link line.
+absl::Cord ToCord(absl::string_view text) { return absl::Cord(std::string(text)); }
+
 std::optional<std::string> Payload(const absl::Status& status,
                                    absl::string_view url) {
   absl::optional<absl::Cord> payload = status.GetPayload(url);
@@ -30,8 +35,8 @@ absl::Status WithStep(absl::Status status, absl::string_view step) {
   const std::string reason = err.has_value() ? ErrnoDescription(*err)
                                              : std::string(status.message());
   absl::Status annotated = Annotate(status, step);
-  annotated.SetPayload(kStepUrl, absl::Cord(step));
-  annotated.SetPayload(kReasonUrl, absl::Cord(reason));
+  annotated.SetPayload(kStepUrl, ToCord(step));
+  annotated.SetPayload(kReasonUrl, ToCord(reason));
   return annotated;
 }
 
@@ -39,8 +44,8 @@ absl::Status WithStep(absl::Status status, absl::string_view step,
                       absl::string_view reason) {
   if (status.ok() || status.GetPayload(kStepUrl).has_value()) return status;
   absl::Status annotated = Annotate(status, step);
-  annotated.SetPayload(kStepUrl, absl::Cord(step));
-  annotated.SetPayload(kReasonUrl, absl::Cord(reason));
+  annotated.SetPayload(kStepUrl, ToCord(step));
+  annotated.SetPayload(kReasonUrl, ToCord(reason));
   return annotated;
 }
 
@@ -53,9 +58,9 @@ absl::Status WithOpIndex(absl::Status status, int index) {
 absl::Status Fatal(absl::string_view message, absl::string_view step,
                    absl::StatusCode code) {
   absl::Status status(code, message);
-  status.SetPayload(kReasonUrl, absl::Cord(message));
-  status.SetPayload(kFatalUrl, absl::Cord(step));
-  if (!step.empty()) status.SetPayload(kStepUrl, absl::Cord(step));
+  status.SetPayload(kReasonUrl, ToCord(message));
+  status.SetPayload(kFatalUrl, ToCord(step));
+  if (!step.empty()) status.SetPayload(kStepUrl, ToCord(step));
   return status;
 }
 
