@@ -60,6 +60,10 @@ struct Result {
   int err = 0;         // errno of the failure, 0 if none
   std::string message; // one line for people: what failed and why
   pid_t init_pid = -1; // init's pid in the caller's pid namespace
+  // (Addition.) Cancel() was called before init exited. kCanceled always
+  // has it; with forward_cancel the program decides how it ends, so a
+  // canceled container may also end kExited/kSignaled with this set.
+  bool canceled = false;
 
   // The step name kekkai-init uses when the program itself cannot be
   // executed (err ENOENT: not found; EACCES, ENOEXEC...: not executable).
