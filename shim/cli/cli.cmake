@@ -11,3 +11,6 @@ kekkai_library(kekkai_cli_core
   DEPS kekkai_common kekkai_json
 )
 list(APPEND KEKKAI_CLI_EXTRA_DEPS kekkai_cli_core)
+
+# kekkai seccomp export (shim/cli/seccomp_cmd.cc).
+list(APPEND KEKKAI_CLI_EXTRA_DEPS kekkai_seccomp kekkai_json)
