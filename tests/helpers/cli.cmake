@@ -1,0 +1,5 @@
+# cli_probe: reports from inside containers started by the CLI's integration
+# tests (tests/integration/cli_*). Plain C++, no abseil, dynamically linked
+# against the system's libraries, which the tests map into the container.
+add_executable(cli_probe ${CMAKE_CURRENT_LIST_DIR}/cli_probe.cc)
+kekkai_warnings(cli_probe)
