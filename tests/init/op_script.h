@@ -34,6 +34,7 @@ namespace kekkai::testing {
 struct ScriptCall {
   std::string step;  // the step its failure is reported as
   std::function<void(MockSys&, const absl::Status& result)> expect;
+  bool can_fail = true;  // false for calls that return no status (Isatty)
 };
 
 // For calls returning absl::Status.
@@ -54,6 +55,15 @@ ScriptCall CallOr(std::string step, Setup setup, T value) {
               return value;
             });
           }};
+}
+
+// For calls that cannot fail: always returns `value`.
+template <typename T, typename Setup>
+ScriptCall Always(Setup setup, T value) {
+  return {"", [setup, value](MockSys& sys, const absl::Status&) {
+            setup(sys).WillOnce(::testing::Return(value));
+          },
+          false};
 }
 
 // The injected error `injected` came back with only `step` added.
@@ -97,6 +107,7 @@ inline void RunOpScript(const OpFactory& make, const init::SetupState& state,
     const bool in_early = k < early.size();
     const size_t index = in_early ? k : k - early.size();
     const ScriptCall& failing = in_early ? early[index] : apply[index];
+    if (!failing.can_fail) continue;
     SCOPED_TRACE(absl::StrCat(in_early ? "early" : "apply", " call ", index,
                               " fails (", failing.step, ")"));
     const absl::Status injected =
