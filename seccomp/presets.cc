@@ -43,6 +43,8 @@ constexpr uint32_t kCloneFlagsArg = 1;
 constexpr uint32_t kCloneFlagsArg = 0;
 #endif
 
+// One rule per line, in hakurei's order.
+// clang-format off
 const std::vector<NativeRule>& Common() {
   static const std::vector<NativeRule> rules = {
       // Block dmesg.
@@ -191,6 +193,8 @@ const std::vector<NativeRule>& EmuExt() {
   return rules;
 }
 
+// clang-format on
+
 void Append(std::vector<NativeRule>& to, absl::Span<const NativeRule> from) {
   to.insert(to.end(), from.begin(), from.end());
 }
@@ -210,8 +214,8 @@ std::vector<NativeRule> Preset(int64_t presets, uint32_t flags) {
   if (deny_ns) Append(rules, Namespace());
   if ((presets & kPresetDenyTTY) != 0) Append(rules, Tty());
   if ((presets & kPresetDenyDevel) != 0) {
-    Append(rules, Devel((presets & kPresetLinux32) != 0 ? PER_LINUX32
-                                                        : PER_LINUX));
+    Append(rules,
+           Devel((presets & kPresetLinux32) != 0 ? PER_LINUX32 : PER_LINUX));
   }
   if (emu) Append(rules, Emu());
   if (ext) {

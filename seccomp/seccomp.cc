@@ -72,9 +72,12 @@ struct AllowedFamily {
   uint32_t flags_mask;
 };
 constexpr AllowedFamily kAllowedFamilies[] = {
-    {AF_UNSPEC, 0},   {AF_UNIX, 0},
-    {AF_INET, 0},     {AF_INET6, 0},
-    {AF_NETLINK, 0},  {AF_CAN, kAllowCAN},
+    {AF_UNSPEC, 0},
+    {AF_UNIX, 0},
+    {AF_INET, 0},
+    {AF_INET6, 0},
+    {AF_NETLINK, 0},
+    {AF_CAN, kAllowCAN},
     {AF_BLUETOOTH, kAllowBluetooth},
 };
 
@@ -170,11 +173,10 @@ absl::Status WithFilter(absl::Span<const NativeRule> rules, uint32_t flags,
     const int err = errno;
     if (rc < 0) {
       // hakurei distinguishes EFAULT, libseccomp's "internal error".
-      return Annotate(
-          LibraryError(rc == -EFAULT ? "internal libseccomp failure"
-                                     : "seccomp_rule_add failed",
-                       rc, err),
-          absl::StrFormat("rule %d (%s)", i, DescribeRule(rule)));
+      return Annotate(LibraryError(rc == -EFAULT ? "internal libseccomp failure"
+                                                 : "seccomp_rule_add failed",
+                                   rc, err),
+                      absl::StrFormat("rule %d (%s)", i, DescribeRule(rule)));
     }
   }
 
@@ -216,9 +218,9 @@ absl::Status ValidateRules(absl::Span<const NativeRule> rules) {
     const std::string where =
         absl::StrFormat("rule %d (%s)", i, DescribeRule(rule));
     if (rule.errno_value != EPERM && rule.errno_value != ENOSYS) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: errno %d (%s) is not EPERM or ENOSYS", where, rule.errno_value,
-          ErrnoName(rule.errno_value)));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: errno %d (%s) is not EPERM or ENOSYS", where,
+                          rule.errno_value, ErrnoName(rule.errno_value)));
     }
     if (rule.arg.has_value()) {
       if (rule.arg->arg > 5) {
@@ -300,8 +302,8 @@ absl::Status LibraryError(absl::string_view prefix, int seccomp_rc, int err) {
 
 std::string DescribeRule(const NativeRule& rule) {
   absl::StatusOr<std::string> name = SyscallName(rule.syscall);
-  std::string text = name.ok() ? *std::move(name)
-                               : absl::StrCat("syscall ", rule.syscall);
+  std::string text =
+      name.ok() ? *std::move(name) : absl::StrCat("syscall ", rule.syscall);
   if (!rule.arg.has_value()) return text;
   const ScmpArgCmp& cmp = *rule.arg;
   switch (cmp.op) {

@@ -19,11 +19,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/types/span.h"
 #include "common/flags.h"
 #include "common/json.h"
@@ -131,8 +131,8 @@ std::optional<absl::StatusOr<std::string>> OptionValue(int argc, char** argv,
   absl::string_view arg = argv[*i];
   if (arg == name) {
     if (*i + 1 >= argc) {
-      return absl::StatusOr<std::string>(absl::InvalidArgumentError(
-          absl::StrCat(name, " needs a value")));
+      return absl::StatusOr<std::string>(
+          absl::InvalidArgumentError(absl::StrCat(name, " needs a value")));
     }
     ++*i;
     return absl::StatusOr<std::string>(std::string(argv[*i]));
@@ -215,13 +215,13 @@ int Export(int argc, char** argv) {
   std::vector<NativeRule> rules;
   if (options->rules_path.has_value()) {
     const std::string& path = *options->rules_path;
-    const std::string where =
-        path == "-" ? std::string("rules from stdin")
-                    : absl::StrFormat("rules file \"%s\"", path);
+    const std::string where = path == "-"
+                                  ? std::string("rules from stdin")
+                                  : absl::StrFormat("rules file \"%s\"", path);
     absl::StatusOr<std::string> text = ReadRulesFile(path);
     if (!text.ok()) {
-      return Fail(absl::StrCat("cannot read ", where, ": ",
-                               text.status().message()));
+      return Fail(
+          absl::StrCat("cannot read ", where, ": ", text.status().message()));
     }
     absl::StatusOr<std::vector<NativeRule>> parsed = RulesFromJson(*text);
     if (!parsed.ok()) {
@@ -235,8 +235,8 @@ int Export(int argc, char** argv) {
 
   absl::StatusOr<std::string> program = seccomp::Export(rules, options->flags);
   if (!program.ok()) {
-    return Fail(absl::StrCat("cannot build the filter: ",
-                             program.status().message()));
+    return Fail(
+        absl::StrCat("cannot build the filter: ", program.status().message()));
   }
   if (absl::Status written = WriteStdout(*program); !written.ok()) {
     return Fail(absl::StrCat("cannot write the filter: ", written.message()));

@@ -13,10 +13,10 @@
 namespace kekkai::testing {
 
 struct HakureiHash {
-  const char* name;     // hakurei's test case name
+  const char* name;  // hakurei's test case name
   uint32_t flags;
   int64_t presets;
-  size_t rule_count;    // Preset()'s length, before the socket filter
+  size_t rule_count;        // Preset()'s length, before the socket filter
   const char* presets_arg;  // `kekkai seccomp export` spelling ("" = none)
   const char* flags_arg;
   const char* sha512;
@@ -44,8 +44,8 @@ inline constexpr HakureiHash kHakureiHashes[] = {
      "deny-ns,deny-tty,deny-devel", "",
      "39871b93ffafc8b979fcedc0b0c37b9e03922f5b02748dc5c3c17c92527f6e022ede1f48"
      "bff59246ea452c0d1de54827808b1a6f84f32bbde1aa02ae30eedcfa"},
-    {"hakurei_default", 0, kPresetExt | kPresetDenyDevel, 34,
-     "ext,deny-devel", "",
+    {"hakurei_default", 0, kPresetExt | kPresetDenyDevel, 34, "ext,deny-devel",
+     "",
      "c698b081ff957afe17a6d94374537d37f2a63f6f9dd75da7546542407a9e32476ebda331"
      "2ba7785d7f618542bcfaf27ca27dcc2dddba852069d28bcfe8cad39a"},
     {"hakurei_tty", 0, kPresetExt | kPresetDenyNS | kPresetDenyDevel, 71,

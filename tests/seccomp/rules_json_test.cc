@@ -57,9 +57,7 @@ TEST(RulesJsonTest, RulesThroughJsonGiveHakureisBytes) {
 
 TEST(RulesJsonTest, HakureisNumericSpellingIsAccepted) {
   // hakurei's std.NativeRule JSON: errno and comparison as numbers.
-  KEKKAI_ASSERT_OK_AND_ASSIGN(
-      std::vector<NativeRule> rules,
-      RulesFromJson(R"([
+  KEKKAI_ASSERT_OK_AND_ASSIGN(std::vector<NativeRule> rules, RulesFromJson(R"([
         {"syscall": "ioctl", "errno": 1,
          "arg": {"arg": 1, "op": 7, "a": 4294967295, "b": 21522}},
         {"syscall": "clone3", "errno": 38}
@@ -85,12 +83,11 @@ TEST(RulesJsonTest, NewerAndPseudoNumberedCallsByName) {
 }
 
 TEST(RulesJsonTest, UnknownSyscallNameIsRefused) {
-  EXPECT_THAT(
-      RulesFromJson(R"([{"syscall": "ptrace", "errno": "EPERM"},
+  EXPECT_THAT(RulesFromJson(R"([{"syscall": "ptrace", "errno": "EPERM"},
                         {"syscall": "ptrac", "errno": "EPERM"}])"),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               AllOf(HasSubstr("[1].syscall"),
-                     HasSubstr("unknown syscall \"ptrac\""))));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("[1].syscall"),
+                             HasSubstr("unknown syscall \"ptrac\""))));
 }
 
 TEST(RulesJsonTest, BadErrnosAreRefused) {

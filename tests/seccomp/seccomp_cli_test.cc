@@ -67,15 +67,15 @@ RunResult RunKekkai(const std::vector<std::string>& args,
     result.err = "memfd_create failed";
     return result;
   }
-  if (!input.empty() &&
-      pwrite(in.get(), input.data(), input.size(), 0) !=
-          static_cast<ssize_t>(input.size())) {
+  if (!input.empty() && pwrite(in.get(), input.data(), input.size(), 0) !=
+                            static_cast<ssize_t>(input.size())) {
     result.err = "pwrite failed";
     return result;
   }
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(kekkai.c_str()));
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : args)
+    argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
@@ -161,9 +161,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(SeccompCliTest, OptionSpellings) {
   // --opt=value, repeated options, "strict", case and spaces in lists.
-  const RunResult a = RunKekkai(
-      {"seccomp", "export", "--presets=ext,deny-ns", "--presets", "deny-tty",
-       "--presets", "Deny-Devel", "--flags=can"});
+  const RunResult a =
+      RunKekkai({"seccomp", "export", "--presets=ext,deny-ns", "--presets",
+                 "deny-tty", "--presets", "Deny-Devel", "--flags=can"});
   const RunResult b =
       RunKekkai({"seccomp", "export", "--presets", "strict", "--flags", "can"});
   ASSERT_EQ(a.exit_code, 0) << a.err;
@@ -185,8 +185,7 @@ TEST(SeccompCliTest, RulesFileReplacesThePresets) {
   ASSERT_FALSE(file.path().empty());
   absl::StatusOr<std::vector<NativeRule>> rules = RulesFromJson(json);
   ASSERT_THAT(rules, kekkai::testing::IsOk());
-  absl::StatusOr<std::string> want =
-      seccomp::Export(*rules, kAllowBluetooth);
+  absl::StatusOr<std::string> want = seccomp::Export(*rules, kAllowBluetooth);
   ASSERT_THAT(want, kekkai::testing::IsOk());
 
   const RunResult from_file = RunKekkai(
@@ -194,8 +193,8 @@ TEST(SeccompCliTest, RulesFileReplacesThePresets) {
   ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
   EXPECT_EQ(from_file.out, *want);
 
-  const RunResult from_stdin = RunKekkai(
-      {"seccomp", "export", "--rules=-", "--flags=bluetooth"}, json);
+  const RunResult from_stdin =
+      RunKekkai({"seccomp", "export", "--rules=-", "--flags=bluetooth"}, json);
   ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
   EXPECT_EQ(from_stdin.out, *want);
 }
@@ -248,9 +247,13 @@ INSTANTIATE_TEST_SUITE_P(
                   {"seccomp", "export", "--presets", "0x40"},
                   "",
                   "unknown seccomp preset bits 0x40"},
-        ErrorCase{"missing_value", {"seccomp", "export", "--presets"}, "",
+        ErrorCase{"missing_value",
+                  {"seccomp", "export", "--presets"},
+                  "",
                   "--presets needs a value"},
-        ErrorCase{"unknown_option", {"seccomp", "export", "--frob"}, "",
+        ErrorCase{"unknown_option",
+                  {"seccomp", "export", "--frob"},
+                  "",
                   "unknown option \"--frob\""},
         ErrorCase{"presets_and_rules",
                   {"seccomp", "export", "--presets", "strict", "--rules", "-"},
@@ -271,10 +274,14 @@ INSTANTIATE_TEST_SUITE_P(
                   R"([{"syscall": "ptrace", "errno": "EACCES"}])",
                   "cannot build the filter: rule 0 (ptrace): errno 13 "
                   "(EACCES) is not EPERM or ENOSYS"},
-        ErrorCase{"empty_rules", {"seccomp", "export", "--rules", "-"}, "[]",
+        ErrorCase{"empty_rules",
+                  {"seccomp", "export", "--rules", "-"},
+                  "[]",
                   "invalid native rules slice"},
-        ErrorCase{"broken_json", {"seccomp", "export", "--rules", "-"},
-                  "[{\"syscall\": ", "rules from stdin: "},
+        ErrorCase{"broken_json",
+                  {"seccomp", "export", "--rules", "-"},
+                  "[{\"syscall\": ",
+                  "rules from stdin: "},
         ErrorCase{"no_subcommand", {"seccomp"}, "", "missing subcommand"},
         ErrorCase{"unknown_subcommand",
                   {"seccomp", "import"},

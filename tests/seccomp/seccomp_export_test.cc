@@ -77,11 +77,11 @@ std::vector<std::string> Names(const std::vector<NativeRule>& rules) {
 }
 
 TEST(PresetTest, NoPresetsIsCommonThenEmu) {
-  EXPECT_THAT(Names(Preset(0, 0)),
-              ElementsAre("syslog", "uselib", "acct", "quotactl", "add_key",
-                          "keyctl", "request_key", "move_pages", "mbind",
-                          "get_mempolicy", "set_mempolicy", "migrate_pages",
-                          "modify_ldt"));
+  EXPECT_THAT(
+      Names(Preset(0, 0)),
+      ElementsAre("syslog", "uselib", "acct", "quotactl", "add_key", "keyctl",
+                  "request_key", "move_pages", "mbind", "get_mempolicy",
+                  "set_mempolicy", "migrate_pages", "modify_ldt"));
   for (const NativeRule& rule : Preset(0, 0)) {
     EXPECT_EQ(rule.errno_value, EPERM);
     EXPECT_FALSE(rule.arg.has_value());
@@ -94,8 +94,8 @@ TEST(PresetTest, GroupsFollowHakureisOrder) {
   // deny-ns, deny-tty, deny-devel, emu, then the extension groups.
   const std::vector<std::string> names = Names(Preset(kPresetStrict, 0));
   ASSERT_EQ(names.size(), 73u);
-  EXPECT_EQ(names[12], "unshare");        // namespace starts after common
-  EXPECT_EQ(names[15], "umount");         // a pseudo-number on x86_64
+  EXPECT_EQ(names[12], "unshare");  // namespace starts after common
+  EXPECT_EQ(names[15], "umount");   // a pseudo-number on x86_64
   EXPECT_EQ(names[19], "clone");
   EXPECT_EQ(names[20], "clone3");
   EXPECT_EQ(names[27], "mount_setattr");  // namespace ends
@@ -104,19 +104,18 @@ TEST(PresetTest, GroupsFollowHakureisOrder) {
   EXPECT_EQ(names[30], "perf_event_open");  // devel
   EXPECT_EQ(names[31], "personality");
   EXPECT_EQ(names[32], "ptrace");
-  EXPECT_EQ(names[33], "modify_ldt");     // emu
-  EXPECT_EQ(names[34], "adjtimex");       // commonExt
+  EXPECT_EQ(names[33], "modify_ldt");  // emu
+  EXPECT_EQ(names[34], "adjtimex");    // commonExt
   EXPECT_EQ(names[47], "swapon");
-  EXPECT_EQ(names[48], "chown");          // namespaceExt
+  EXPECT_EQ(names[48], "chown");  // namespaceExt
   EXPECT_EQ(names[68], "setuid32");
-  EXPECT_EQ(names[69], "subpage_prot");   // emuExt
+  EXPECT_EQ(names[69], "subpage_prot");  // emuExt
   EXPECT_EQ(names[72], "vm86old");
 }
 
 TEST(PresetTest, RuleCountsMatchHakurei) {
   // hakurei's String test also pins ext + deny-ns + deny-tty with multiarch.
-  EXPECT_EQ(Preset(kPresetExt | kPresetDenyNS | kPresetDenyTTY,
-                   kAllowMultiarch)
+  EXPECT_EQ(Preset(kPresetExt | kPresetDenyNS | kPresetDenyTTY, kAllowMultiarch)
                 .size(),
             65u);
   // can/bluetooth change the socket filter, never the rule list.
@@ -156,8 +155,7 @@ TEST(RulesForTest, ExplicitRulesReplaceThePresets) {
   EXPECT_EQ(RulesFor(params), Preset(kPresetStrict, kAllowMultiarch));
 
   params.seccomp_rules = {NativeRule{SYS_ptrace, EPERM, {}}};
-  EXPECT_THAT(RulesFor(params),
-              ElementsAre(NativeRule{SYS_ptrace, EPERM, {}}));
+  EXPECT_THAT(RulesFor(params), ElementsAre(NativeRule{SYS_ptrace, EPERM, {}}));
 }
 
 // --- explicit rules ---------------------------------------------------------
@@ -216,9 +214,9 @@ TEST(ExportErrorTest, OnlyEpermAndEnosysAreAccepted) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "rule 1 (mount): errno 13 (EACCES) is not EPERM or "
                        "ENOSYS"));
-  EXPECT_THAT(Export({NativeRule{SYS_mount, 0, {}}}, 0),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("errno 0")));
+  EXPECT_THAT(
+      Export({NativeRule{SYS_mount, 0, {}}}, 0),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("errno 0")));
   EXPECT_THAT(Export({NativeRule{SYS_mount, ENOSYS, {}}}, 0), IsOk());
 }
 
@@ -227,14 +225,12 @@ TEST(ExportErrorTest, ArgumentComparisonIsChecked) {
       Export({NativeRule{SYS_ioctl, EPERM, ScmpArgCmp{6, 4, 0, 0}}}, 0),
       StatusIs(absl::StatusCode::kInvalidArgument,
                "rule 0 (ioctl (arg6 == 0)): argument index 6 is not 0..5"));
-  EXPECT_THAT(
-      Export({NativeRule{SYS_ioctl, EPERM, ScmpArgCmp{1, 0, 0, 0}}}, 0),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               HasSubstr("comparison 0 is not 1..7")));
-  EXPECT_THAT(
-      Export({NativeRule{SYS_ioctl, EPERM, ScmpArgCmp{1, 8, 0, 0}}}, 0),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               HasSubstr("comparison 8 is not 1..7")));
+  EXPECT_THAT(Export({NativeRule{SYS_ioctl, EPERM, ScmpArgCmp{1, 0, 0, 0}}}, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("comparison 0 is not 1..7")));
+  EXPECT_THAT(Export({NativeRule{SYS_ioctl, EPERM, ScmpArgCmp{1, 8, 0, 0}}}, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("comparison 8 is not 1..7")));
 }
 
 TEST(ExportErrorTest, LibseccompRefusalIsALibraryError) {
@@ -255,8 +251,8 @@ TEST(ExportErrorTest, LibseccompRefusalIsALibraryError) {
 
 TEST(LibraryErrorTest, NamesTheCallAndBothCodes) {
   // hakurei's TestLibraryError cases, in kekkai's wording.
-  absl::Status full = LibraryError("seccomp_export_bpf failed", -ECANCELED,
-                                   EBADF);
+  absl::Status full =
+      LibraryError("seccomp_export_bpf failed", -ECANCELED, EBADF);
   EXPECT_THAT(full, StatusIs(absl::StatusCode::kCancelled,
                              "seccomp_export_bpf failed: operation canceled "
                              "(libseccomp error -125, errno 9)"));
@@ -285,9 +281,9 @@ TEST(LibraryErrorTest, NamesTheCallAndBothCodes) {
 TEST(DescribeRuleTest, NamesSyscallAndComparison) {
   EXPECT_EQ(DescribeRule({SYS_ptrace, EPERM, {}}), "ptrace");
   EXPECT_EQ(DescribeRule({-5, EPERM, {}}), "syscall -5");
-  EXPECT_EQ(DescribeRule(
-                {SYS_ioctl, EPERM, ScmpArgCmp{1, 7, 0xFFFFFFFFu, TIOCSTI}}),
-            "ioctl (arg1 & 0xffffffff == 0x5412)");
+  EXPECT_EQ(
+      DescribeRule({SYS_ioctl, EPERM, ScmpArgCmp{1, 7, 0xFFFFFFFFu, TIOCSTI}}),
+      "ioctl (arg1 & 0xffffffff == 0x5412)");
   EXPECT_EQ(DescribeRule({SYS_personality, EPERM, ScmpArgCmp{0, 1, 8, 0}}),
             "personality (arg0 != 0x8)");
 }

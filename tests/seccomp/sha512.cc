@@ -39,7 +39,9 @@ constexpr std::array<uint64_t, 80> kRoundConstants = {
     0x5fcb6fab3ad6faec, 0x6c44198c4a475817,
 };
 
-constexpr uint64_t Rotr(uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
+constexpr uint64_t Rotr(uint64_t x, int n) {
+  return (x >> n) | (x << (64 - n));
+}
 
 void Compress(std::array<uint64_t, 8>& state, const unsigned char* block) {
   std::array<uint64_t, 80> w{};
@@ -49,8 +51,10 @@ void Compress(std::array<uint64_t, 8>& state, const unsigned char* block) {
     w[t] = word;
   }
   for (int t = 16; t < 80; ++t) {
-    const uint64_t s0 = Rotr(w[t - 15], 1) ^ Rotr(w[t - 15], 8) ^ (w[t - 15] >> 7);
-    const uint64_t s1 = Rotr(w[t - 2], 19) ^ Rotr(w[t - 2], 61) ^ (w[t - 2] >> 6);
+    const uint64_t s0 =
+        Rotr(w[t - 15], 1) ^ Rotr(w[t - 15], 8) ^ (w[t - 15] >> 7);
+    const uint64_t s1 =
+        Rotr(w[t - 2], 19) ^ Rotr(w[t - 2], 61) ^ (w[t - 2] >> 6);
     w[t] = w[t - 16] + s0 + w[t - 7] + s1;
   }
   uint64_t a = state[0], b = state[1], c = state[2], d = state[3];

@@ -61,9 +61,8 @@ TEST(SyscallNumberTest, UnknownNamesAreClearErrors) {
 }
 
 TEST(SyscallNameTest, UnknownNumbersAreNotFound) {
-  EXPECT_THAT(SyscallName(100000),
-              StatusIs(absl::StatusCode::kNotFound,
-                       "unknown syscall number 100000"));
+  EXPECT_THAT(SyscallName(100000), StatusIs(absl::StatusCode::kNotFound,
+                                            "unknown syscall number 100000"));
   EXPECT_FALSE(SyscallName(-5).ok());
 }
 
