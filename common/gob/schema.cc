@@ -1,5 +1,6 @@
 #include "common/gob/schema.h"
 
+#include <array>
 #include <cstdlib>
 #include <string>
 #include <type_traits>
@@ -242,16 +243,19 @@ const LocalType kLocalTypes[kLocalCount] = {
     {"AutoRootOp", "container.AutoRootOp", kAutoRootOpFields},
 };
 
-template <size_t... I>
-void* EmplaceOpImpl(std::optional<Op>& slot, size_t index,
-                    std::index_sequence<I...>) {
-  void* object = nullptr;
-  ((index == I ? (object = &std::get<I>(slot.emplace(std::in_place_index<I>)),
-                  true)
-               : false) ||
-   ...);
-  return object;
+template <size_t I>
+void* EmplaceAlternative(std::optional<Op>& slot) {
+  return &std::get<I>(slot.emplace(std::in_place_index<I>));
 }
+
+using Emplacer = void* (*)(std::optional<Op>&);
+template <size_t... I>
+constexpr std::array<Emplacer, sizeof...(I)> MakeEmplacers(
+    std::index_sequence<I...>) {
+  return {&EmplaceAlternative<I>...};
+}
+constexpr auto kEmplacers =
+    MakeEmplacers(std::make_index_sequence<kOpKindCount>());
 
 }  // namespace
 
@@ -329,8 +333,9 @@ absl::string_view ShapeName(Shape shape) {
 
 void* EmplaceOp(std::optional<Op>& slot, OpKind kind) {
   static_assert(std::variant_size_v<Op> == kOpKindCount);
-  return EmplaceOpImpl(slot, static_cast<size_t>(kind),
-                       std::make_index_sequence<kOpKindCount>());
+  const auto index = static_cast<size_t>(kind);
+  if (index >= kEmplacers.size()) std::abort();
+  return kEmplacers[index](slot);
 }
 
 const void* OpObject(const Op& op) {
