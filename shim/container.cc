@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -54,20 +55,49 @@ absl::Status SendSignal(int pidfd, int sig) {
   return absl::OkStatus();
 }
 
-// Reaps init (blocking). init is a "clone child" (exit_signal 0): __WALL.
-siginfo_t ReapInit(int pidfd) {
+// How init ended, as waitid saw it.
+struct InitStatus {
+  bool known = true;   // false: someone else reaped init and it was lost
+  bool exited = true;  // false: killed by signal `status`
+  int status = 0;
+};
+
+// The kernel's struct pidfd_info, version 0 (Linux 6.13; exit_code since
+// 6.15). Debian's headers predate it.
+struct PidfdInfo {
+  uint64_t mask;
+  uint64_t cgroupid;
+  uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+  int32_t exit_code;
+};
+static_assert(sizeof(PidfdInfo) == 64, "PIDFD_INFO_SIZE_VER0");
+constexpr uint64_t kPidfdInfoExit = 1ULL << 3;
+constexpr unsigned long kPidfdGetInfo = _IOWR(0xFF, 11, PidfdInfo);
+
+// Reaps init (blocking). After execve init is an ordinary SIGCHLD child (the
+// kernel resets exit_signal on exec), so a caller that ignores SIGCHLD (the
+// kernel then reaps it at once) or that waits for any child can take its
+// status first. The pidfd still has it then: PIDFD_GET_INFO with
+// PIDFD_INFO_EXIT (Linux 6.15) reads the exit status of a reaped process
+// whose pidfd was open when it exited, as ours always is.
+InitStatus ReapInit(int pidfd) {
   siginfo_t info = {};
-  while (syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL,
-                 nullptr) != 0) {
-    if (errno != EINTR) {
-      // Only a bug can get here (the pidfd is ours and unreaped); report it
-      // as a SIGKILL rather than hang or crash.
-      info.si_code = CLD_KILLED;
-      info.si_status = SIGKILL;
-      break;
+  for (;;) {
+    if (syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | __WALL,
+                nullptr) == 0) {
+      return InitStatus{true, info.si_code == CLD_EXITED, info.si_status};
     }
+    if (errno != EINTR) break;
   }
-  return info;
+  PidfdInfo pidfd_info = {};
+  pidfd_info.mask = kPidfdInfoExit;
+  if (ioctl(pidfd, kPidfdGetInfo, &pidfd_info) == 0 &&
+      (pidfd_info.mask & kPidfdInfoExit) != 0) {
+    const int status = pidfd_info.exit_code;
+    if (WIFEXITED(status)) return InitStatus{true, true, WEXITSTATUS(status)};
+    if (WIFSIGNALED(status)) return InitStatus{true, false, WTERMSIG(status)};
+  }
+  return InitStatus{false, false, 0};
 }
 
 // Milliseconds until `deadline` for poll(2), rounded up, at least 0.
@@ -161,12 +191,12 @@ struct Container::State {
   bool started_reported = false; // kekkai-init reported the program started
 
   // Kills init and reaps it; the container is over.
-  siginfo_t KillAndReap() {
+  InitStatus KillAndReap() {
     {
       std::lock_guard<std::mutex> lock(mu);
       (void)SendSignal(pidfd.get(), SIGKILL);
     }
-    const siginfo_t info = ReapInit(pidfd.get());
+    const InitStatus info = ReapInit(pidfd.get());
     std::lock_guard<std::mutex> lock(mu);
     reaped = true;
     return info;
@@ -176,11 +206,10 @@ struct Container::State {
   absl::Status Fail(absl::Status status, absl::string_view context) {
     status = Annotate(status, context);
     if (pidfd.valid() && !reaped) {
-      const siginfo_t info = KillAndReap();
+      const InitStatus info = KillAndReap();
       std::lock_guard<std::mutex> lock(mu);
       if (cancel_requested) {
-        result = shim::internal::CanceledResult(
-            pid, info.si_code == CLD_EXITED, info.si_status);
+        result = shim::internal::CanceledResult(pid, info.exited, info.status);
       }
     }
     if (!result.has_value()) {
@@ -259,10 +288,10 @@ absl::Status Container::State::Start() {
   if (!init_path.ok()) return Fail(init_path.status(), "start");
   request.init_path = *std::move(init_path);
 
-  absl::StatusOr<int> ruleset =
-      shim::internal::LandlockRulesetFd(params.host_abstract);
+  absl::StatusOr<UniqueFd> ruleset =
+      shim::internal::CreateLandlockRuleset(params.host_abstract);
   if (!ruleset.ok()) return Fail(ruleset.status(), "start");
-  request.landlock_ruleset_fd = *ruleset;
+  request.landlock_ruleset_fd = ruleset->get();
 
   int sockets[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
@@ -355,15 +384,15 @@ Result Container::State::Wait() {
           -1);
     case Phase::kStarted: {
       // A warm container that never got its params: nothing will happen.
-      const siginfo_t info = KillAndReap();
+      const InitStatus info = KillAndReap();
       bool canceled;
       {
         std::lock_guard<std::mutex> lock(mu);
         canceled = cancel_requested;
       }
       result = canceled
-                   ? shim::internal::CanceledResult(
-                         pid, info.si_code == CLD_EXITED, info.si_status)
+                   ? shim::internal::CanceledResult(pid, info.exited,
+                                                    info.status)
                    : shim::internal::StartFailedResult(
                          WithStep(absl::FailedPreconditionError(
                                       "wait: the params were never served "
@@ -475,7 +504,7 @@ Result Container::State::WaitServed() {
     }
     if (fds[0].revents != 0) break;
   }
-  const siginfo_t info = ReapInit(pidfd.get());
+  const InitStatus info = ReapInit(pidfd.get());
   shim::internal::Outcome outcome;
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -487,8 +516,9 @@ Result Container::State::WaitServed() {
   // EOF that a leaked copy of init's end could delay.
   if (stream_open) read_reports();
   outcome.init_pid = pid;
-  outcome.init_exited = info.si_code == CLD_EXITED;
-  outcome.init_status = info.si_status;
+  outcome.init_status_lost = !info.known;
+  outcome.init_exited = info.exited;
+  outcome.init_status = info.status;
   if (stream_error.ok()) {
     absl::StatusOr<std::vector<SetupReport>> reports =
         DecodeSetupReports(stream);

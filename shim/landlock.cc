@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <mutex>
 
 #include "absl/strings/str_format.h"
 #include "common/status.h"
@@ -38,10 +37,10 @@ uint64_t LandlockScopes(bool host_abstract) {
              : kLandlockScopeSignal | kLandlockScopeAbstractUnixSocket;
 }
 
-absl::StatusOr<int> LandlockRulesetFd(bool host_abstract) {
+absl::StatusOr<UniqueFd> CreateLandlockRuleset(bool host_abstract) {
   absl::StatusOr<int> abi = LandlockAbi();
   if (!abi.ok() || *abi < kLandlockScopeAbi) {
-    if (host_abstract) return -1;  // Landlock is optional then (hakurei)
+    if (host_abstract) return UniqueFd();  // optional then (hakurei)
     if (!abi.ok()) {
       return WithStep(Annotate(abi.status(), "get landlock ABI"),
                       "get landlock ABI");
@@ -53,17 +52,12 @@ absl::StatusOr<int> LandlockRulesetFd(bool host_abstract) {
             *abi, kLandlockScopeAbi)),
         kStep);
   }
-  // One ruleset per variant, for the life of the process (a ruleset fd is
-  // only a description; each child enforces it on itself).
-  static std::mutex mu;
-  static int fds[2] = {-1, -1};
-  std::lock_guard<std::mutex> lock(mu);
-  int& fd = fds[host_abstract ? 1 : 0];
-  if (fd >= 0) return fd;
+  // No access rights handled: only the scopes. (A ruleset fd is only a
+  // description; the child enforces it on itself.)
   LandlockRulesetAttr attr = {};
   attr.scoped = LandlockScopes(host_abstract);
-  const long created = syscall(SYS_landlock_create_ruleset, &attr,
-                               sizeof(attr), 0);
+  const long created =
+      syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
   if (created < 0) {
     return WithStep(
         ErrnoStatus(errno, absl::StrFormat(
@@ -71,8 +65,7 @@ absl::StatusOr<int> LandlockRulesetFd(bool host_abstract) {
                                attr.scoped)),
         "create landlock ruleset");
   }
-  fd = static_cast<int>(created);
-  return fd;
+  return UniqueFd(static_cast<int>(created));
 }
 
 }  // namespace kekkai::shim::internal

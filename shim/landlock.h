@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "common/unique_fd.h"
 
 namespace kekkai::shim::internal {
 
@@ -37,12 +38,13 @@ absl::StatusOr<int> LandlockAbi();
 // The scopes for these Params.
 uint64_t LandlockScopes(bool host_abstract);
 
-// The ruleset fd the child enforces, or -1 when Landlock is skipped
-// (host_abstract on a kernel without scopes). The fd is created once per
-// variant and kept for the life of the process (close-on-exec). Errors read
-// like hakurei's: `kernel version too old for
-// LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (Landlock ABI 5, need 6)`.
-absl::StatusOr<int> LandlockRulesetFd(bool host_abstract);
+// A new ruleset for the child to enforce, or an invalid UniqueFd when
+// Landlock is skipped (host_abstract on a kernel without scopes). One per
+// launch: a cached fd could be closed or replaced by the caller (a forked
+// child closing everything, a dup2 onto its number). Errors read like
+// hakurei's: `kernel version too old for LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+// (Landlock ABI 5, need 6; ...)`.
+absl::StatusOr<UniqueFd> CreateLandlockRuleset(bool host_abstract);
 
 }  // namespace kekkai::shim::internal
 

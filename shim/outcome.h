@@ -13,9 +13,11 @@
 //   4. the report stream is corrupt -> kStartFailed (nothing can be trusted)
 //   5. Cancel() was called          -> kCanceled (init exited 0 on SIGUSR2,
 //                                      or was killed after the wait delay)
-//   6. init was killed by signal s  -> kSignaled(s) if the program had been
+//   6. init's status was lost       -> kStartFailed, saying who may have
+//                                      taken it
+//   7. init was killed by signal s  -> kSignaled(s) if the program had been
 //                                      reported started, else kStartFailed
-//   7. init exited with status n    -> kExited(n). Without any report (an
+//   8. init exited with status n    -> kExited(n). Without any report (an
 //                                      init that does not speak the report
 //                                      protocol, e.g. hakurei's) init's
 //                                      status is hakurei's: the program's
@@ -42,6 +44,9 @@ struct Outcome {
   pid_t init_pid = -1;
   bool init_exited = true;  // false: killed by init_status (a signal)
   int init_status = 0;      // exit status, or the signal number
+  // Someone else reaped init (the caller waits for any child or ignores
+  // SIGCHLD) on a kernel that cannot tell its status afterwards.
+  bool init_status_lost = false;
   std::vector<SetupReport> reports;
   absl::Status report_error;        // the stream could not be decoded
   bool canceled = false;            // Cancel() was called before init exited

@@ -147,6 +147,15 @@ Result MapOutcome(const Outcome& outcome) {
     }
     return result;
   }
+  if (outcome.init_status_lost) {
+    result.kind = Result::Kind::kStartFailed;
+    result.exit_code = -1;
+    result.step = "wait for init";
+    result.message =
+        "init's exit status was lost: another waiter reaped it (does the "
+        "caller ignore SIGCHLD or wait for any child?)";
+    return result;
+  }
   if (!outcome.init_exited) {
     if (started) {
       result.kind = Result::Kind::kSignaled;

@@ -188,12 +188,7 @@ class Spawner {
   }
 
  private:
-  Spawner() {
-    // Lets the child notice the death of the whole process even if a copy
-    // of the channel leaked into another process. Optional (Linux >= 5.3).
-    const long fd = syscall(SYS_pidfd_open, getpid(), 0);
-    if (fd >= 0) launcher_pidfd_.reset(static_cast<int>(fd));
-  }
+  Spawner() = default;
 
   static void* ThreadMain(void* arg) {
     static_cast<Spawner*>(arg)->Loop();
@@ -227,7 +222,6 @@ class Spawner {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job*> queue_;
-  UniqueFd launcher_pidfd_;
 
   static std::mutex global_mu_;
   static Spawner* global_;
@@ -293,16 +287,20 @@ void Spawner::Execute(Job& job) {
   }
   UniqueFd parent_end(channel[0]);
   UniqueFd child_end(channel[1]);
+  // Lets the child notice the death of the whole process even if a copy of
+  // the spawner's end leaked into another process. Optional (Linux >= 5.3).
+  // Opened per clone: a cached fd could be closed or replaced by the caller.
+  UniqueFd launcher_pidfd(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)));
   ChildPlan plan = *job.plan;
   plan.channel_fd = child_end.get();
   plan.parent_channel_fd = parent_end.get();
-  plan.launcher_pidfd = launcher_pidfd_.get();
+  plan.launcher_pidfd = launcher_pidfd.get();
 
   int pidfd = -1;
   CloneArgs args = {};
   args.flags = job.flags | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-  // exit_signal 0: a "clone child". See spawn.h.
+  // exit_signal 0 until execve (see spawn.h).
   args.exit_signal = 0;
   if (job.cgroup_fd >= 0) {
     args.flags |= kCloneIntoCgroup;

@@ -25,10 +25,13 @@
 //   process inherited the parent's end), and the child _exits.
 //
 // Other properties:
-//   * The child is a "clone child" (exit_signal 0): init's death sends no
-//     SIGCHLD to the caller, is not reaped by the caller's waitpid(-1), and
-//     is not auto-reaped when the caller ignores SIGCHLD. It is waited for
-//     with waitid(P_PIDFD, __WALL) and signalled through its pidfd.
+//   * Until execve the child is a "clone child" (exit_signal 0): a child
+//     that fails before exec sends the caller no SIGCHLD, and it is reaped
+//     with waitid(P_PIDFD, __WALL). execve makes it an ordinary child (the
+//     kernel's de_thread sets exit_signal to SIGCHLD), so init's exit does
+//     reach the caller's SIGCHLD handler, like any child's; Wait() copes
+//     with a caller that reaps it first (see container.cc, ReapInit).
+//     Signals go through the pidfd, never a pid that could be reused.
 //   * The spawner thread blocks every signal for its whole life, so clone
 //     always runs with signals blocked; the child empties the mask just
 //     before execve.

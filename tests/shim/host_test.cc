@@ -203,25 +203,31 @@ TEST(LandlockTest, ScopesFollowHostAbstract) {
   EXPECT_EQ(sizeof(LandlockRulesetAttr), 24u);
 }
 
-TEST(LandlockTest, RulesetIsCachedPerVariant) {
+TEST(LandlockTest, RulesetPerLaunchOrSkippedWithHostAbstract) {
   const absl::StatusOr<int> abi = LandlockAbi();
   if (!abi.ok() || *abi < kLandlockScopeAbi) {
     // host_abstract makes Landlock optional; without it the launch fails.
-    EXPECT_EQ(LandlockRulesetFd(true).value_or(-2), -1);
-    EXPECT_THAT(LandlockRulesetFd(false).status(), ::testing::Not(IsOk()));
+    const absl::StatusOr<UniqueFd> skipped = CreateLandlockRuleset(true);
+    ASSERT_THAT(skipped, IsOk());
+    EXPECT_FALSE(skipped->valid());
+    EXPECT_THAT(CreateLandlockRuleset(false).status(),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         HasSubstr("LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET")));
     GTEST_SKIP() << "no Landlock scopes here: "
                  << (abi.ok() ? absl::StrCat("ABI ", *abi)
                               : abi.status().ToString());
   }
-  const absl::StatusOr<int> strict = LandlockRulesetFd(false);
-  const absl::StatusOr<int> relaxed = LandlockRulesetFd(true);
-  ASSERT_THAT(strict, IsOk());
-  ASSERT_THAT(relaxed, IsOk());
-  EXPECT_GE(*strict, 0);
-  EXPECT_GE(*relaxed, 0);
-  EXPECT_NE(*strict, *relaxed);
-  EXPECT_EQ(LandlockRulesetFd(false).value(), *strict);
-  EXPECT_EQ(fcntl(*strict, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+  for (bool host_abstract : {false, true}) {
+    absl::StatusOr<UniqueFd> ruleset = CreateLandlockRuleset(host_abstract);
+    ASSERT_THAT(ruleset, IsOk());
+    ASSERT_TRUE(ruleset->valid());
+    EXPECT_EQ(fcntl(ruleset->get(), F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+    char link[64] = {};
+    ASSERT_GT(readlink(absl::StrCat("/proc/self/fd/", ruleset->get()).c_str(),
+                       link, sizeof(link) - 1),
+              0);
+    EXPECT_STREQ(link, "anon_inode:[landlock-ruleset]");
+  }
 }
 
 }  // namespace
