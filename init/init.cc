@@ -35,6 +35,10 @@ namespace {
    is reachable only as our root, and after the second not at all. */
 constexpr char kIntermediateRoot[] = "/proc/self/fd";
 
+// prctl(PR_SET_DUMPABLE) values (linux/sched/coredump.h, not in glibc).
+constexpr int kSuidDumpDisable = 0;
+constexpr int kSuidDumpUser = 1;
+
 // Where a launcher's failure line goes, and the report channel.
 class Output {
  public:
@@ -134,7 +138,7 @@ absl::Status WriteIdMaps(sys::Sys& sys, const InitParams& params) {
   // The maps are written by init itself, so the launcher never has to make
   // init dumpable from outside. /proc/self/*_map of a non-dumpable process
   // are owned by root; dumpable only while writing, then off for good.
-  KEKKAI_INIT_TRY(sys.SetDumpable(SUID_DUMP_USER), "set SUID_DUMP_USER");
+  KEKKAI_INIT_TRY(sys.SetDumpable(kSuidDumpUser), "set SUID_DUMP_USER");
   KEKKAI_INIT_TRY(
       sys.WriteFile("/proc/self/uid_map",
                     absl::StrCat(params.params.uid, " ", params.host_uid,
@@ -151,7 +155,8 @@ absl::Status WriteIdMaps(sys::Sys& sys, const InitParams& params) {
                     absl::StrCat(params.params.gid, " ", params.host_gid,
                                  " 1\n")),
       "write /proc/self/gid_map");
-  KEKKAI_INIT_TRY(sys.SetDumpable(SUID_DUMP_DISABLE), "set SUID_DUMP_DISABLE");
+  KEKKAI_INIT_TRY(sys.SetDumpable(kSuidDumpDisable),
+                  "set SUID_DUMP_DISABLE");
   return absl::OkStatus();
 }
 

@@ -30,7 +30,12 @@ if(TARGET kekkai_gob AND TARGET kekkai_seccomp)
     DEPS kekkai_init_ops kekkai_gob kekkai_seccomp
   )
   add_library(kekkai::init ALIAS kekkai_init)
-  kekkai_executable(kekkai-init STATIC SRCS main.cc DEPS kekkai_init)
+  # Every internal library is named here so that all of them come before
+  # the static abseil group on the link line (kekkai_executable puts the
+  # group right after the direct dependencies).
+  kekkai_executable(kekkai-init STATIC SRCS main.cc
+    DEPS kekkai_init kekkai_init_ops kekkai_sys kekkai_gob kekkai_seccomp
+         kekkai_syscalls kekkai_common)
 else()
   kekkai_executable(kekkai-init STATIC SRCS main.cc DEPS kekkai_common kekkai_sys)
   target_compile_definitions(kekkai-init PRIVATE KEKKAI_INIT_PLACEHOLDER=1)
