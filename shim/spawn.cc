@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -57,6 +58,8 @@ constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
+
+std::atomic<uint32_t> g_child_pause_ms{0};
 
 constexpr uint64_t kAmbientCaps = (uint64_t{1} << CAP_SYS_ADMIN) |
                                   (uint64_t{1} << CAP_SETPCAP) |
@@ -359,6 +362,10 @@ void Spawner::Execute(Job& job) {
 
 }  // namespace
 
+void SetChildPauseForTesting(uint32_t milliseconds) {
+  g_child_pause_ms = milliseconds;
+}
+
 absl::string_view ChildStepName(ChildStep step) {
   switch (step) {
     case ChildStep::kReady:
@@ -449,6 +456,7 @@ absl::StatusOr<SpawnedInit> SpawnInit(const SpawnRequest& request) {
   plan.landlock_ruleset_fd = request.landlock_ruleset_fd;
   plan.setsid = request.setsid;
   plan.ambient_caps = kAmbientCaps;
+  plan.pause_ms = g_child_pause_ms.load();
 
   Job job;
   job.plan = &plan;

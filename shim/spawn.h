@@ -102,6 +102,7 @@ struct ChildPlan {
   int landlock_ruleset_fd = -1;  // -1: no Landlock
   bool setsid = true;
   uint64_t ambient_caps = 0;     // bit i = capability i
+  uint32_t pause_ms = 0;         // SetChildPauseForTesting
 };
 
 // The child side: never returns. spawn_child.cc, async-signal-safe.
@@ -131,6 +132,11 @@ struct SpawnedInit {
 // with the error of the step that failed, carrying its errno and step name,
 // see StepOf). Thread-safe.
 absl::StatusOr<SpawnedInit> SpawnInit(const SpawnRequest& request);
+
+// Test hook: every child sleeps this long right after clone, before it arms
+// the parent-death signal, so that a test can kill the launcher inside the
+// start race. 0 (the default) in production.
+void SetChildPauseForTesting(uint32_t milliseconds);
 
 // The clone flags SpawnInit uses, rendered ("CLONE_NEWUSER|CLONE_NEWPID|...").
 std::string CloneFlagsToString(uint64_t flags);

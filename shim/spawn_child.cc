@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -53,6 +54,11 @@ constexpr int kKernelNsig = 64;
 // Arms the parent-death signal and proves the parent thread survived it
 // (see spawn.h: "Parent death"). Returns only when the ack arrived.
 void Handshake(const ChildPlan& plan) noexcept {
+  if (plan.pause_ms != 0) {  // SetChildPauseForTesting
+    struct timespec pause = {static_cast<time_t>(plan.pause_ms / 1000),
+                             static_cast<long>(plan.pause_ms % 1000) * 1000000};
+    syscall(SYS_nanosleep, &pause, nullptr);
+  }
   // Our copy of the spawner's end must go first: with it closed, the
   // spawner's death is an EOF on our end.
   syscall(SYS_close, plan.parent_channel_fd);

@@ -9,6 +9,10 @@
 //   shim_launcher loop INIT KIND THREADS
 //       THREADS threads launching short containers (and canceling blocking
 //       ones) forever; prints "looping" once they run.
+//   shim_launcher race INIT KIND
+//       Every clone child pauses 300 ms before arming its parent-death
+//       signal (the start race, widened); prints "starting" and starts one
+//       container. The test kills it inside the pause.
 //   shim_launcher thread-exit INIT KIND
 //       Start on a thread that exits, then Serve and Wait on the main thread;
 //       prints the Result and exits 0 when the program exited 0.
@@ -32,6 +36,7 @@
 #include "common/ops_builder.h"
 #include "common/params.h"
 #include "shim/container.h"
+#include "shim/spawn.h"
 
 namespace {
 
@@ -128,6 +133,15 @@ int Loop(int threads) {
   return 0;
 }
 
+int Race() {
+  kekkai::shim::internal::SetChildPauseForTesting(300);
+  kekkai::Container container(MakeParams(true), Options());
+  Say("starting");
+  const absl::Status started = container.Start();
+  Say("started " + started.ToString());
+  for (;;) pause();
+}
+
 int ThreadExit() {
   kekkai::Container container(MakeParams(false), Options());
   absl::Status started;
@@ -152,6 +166,7 @@ int Usage() {
   std::fprintf(stderr,
                "usage: shim_launcher block INIT KIND COUNT THREADS\n"
                "       shim_launcher loop INIT KIND THREADS\n"
+               "       shim_launcher race INIT KIND\n"
                "       shim_launcher thread-exit INIT KIND\n");
   return 2;
 }
@@ -172,6 +187,7 @@ int main(int argc, char** argv) {
   if (mode == "loop" && argc == 5 && absl::SimpleAtoi(argv[4], &a) && a > 0) {
     return Loop(a);
   }
+  if (mode == "race" && argc == 4) return Race();
   if (mode == "thread-exit" && argc == 4) return ThreadExit();
   return Usage();
 }

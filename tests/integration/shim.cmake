@@ -6,3 +6,11 @@ kekkai_test(shim_container_integration_test LABEL integration
             DEPS kekkai_shim kekkai_common kekkai_gob)
 add_dependencies(shim_container_integration_test shim_fake_init
                  shim_stall_init)
+kekkai_test(shim_parent_death_integration_test LABEL integration
+            SRCS shim_parent_death_test.cc
+            DEPS kekkai_shim kekkai_common kekkai_gob)
+add_dependencies(shim_parent_death_integration_test shim_launcher
+                 shim_fake_init shim_stall_init)
+if(TARGET kekkai-init)
+  add_dependencies(shim_parent_death_integration_test kekkai-init)
+endif()
