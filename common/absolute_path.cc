@@ -55,16 +55,22 @@ AbsolutePath AbsolutePath::Clean() const {
 }
 
 AbsolutePath AbsolutePath::Dir() const {
-  const std::string cleaned = CleanPath(path_);
-  const size_t slash = cleaned.rfind('/');
-  if (slash == 0 || slash == std::string::npos) return AbsolutePath("/");
-  return AbsolutePath(cleaned.substr(0, slash));
+  // Go's path.Dir: drop the last element (everything after the last '/'),
+  // then Clean. "/a/b/" has an empty last element, so its Dir is "/a/b".
+  return AbsolutePath(CleanPath(path_.substr(0, path_.rfind('/') + 1)));
 }
 
 std::string AbsolutePath::Base() const {
-  const std::string cleaned = CleanPath(path_);
-  if (cleaned == "/") return "/";
-  return cleaned.substr(cleaned.rfind('/') + 1);
+  // Go's path.Base: strip trailing slashes, take what follows the last
+  // slash; nothing left means the path was all slashes. Not cleaned first:
+  // Base("/a/..") is "..".
+  absl::string_view rest = path_;
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (const size_t slash = rest.rfind('/'); slash != absl::string_view::npos) {
+    rest.remove_prefix(slash + 1);
+  }
+  if (rest.empty()) return "/";
+  return std::string(rest);
 }
 
 }  // namespace kekkai

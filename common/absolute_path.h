@@ -32,9 +32,10 @@ class AbsolutePath final {
 
   // path.Join(this, elem): "/etc" + "x/y" = "/etc/x/y", cleaned like Go.
   AbsolutePath Append(absl::string_view elem) const;
-  // path.Dir: "/a/b" -> "/a", "/" -> "/".
+  // Go's path.Dir: "/a/b" -> "/a", "/" -> "/", "/a/b/" -> "/a/b".
   AbsolutePath Dir() const;
-  // path.Base: "/a/b" -> "b", "/" -> "/".
+  // Go's path.Base: "/a/b" -> "b", "/" -> "/", "/a/b/" -> "b",
+  // "/a/.." -> "..".
   std::string Base() const;
   // path.Clean.
   AbsolutePath Clean() const;

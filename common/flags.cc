@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -115,7 +116,8 @@ absl::StatusOr<uint64_t> FlagsFromNames(absl::Span<const FlagName> table,
     for (const FlagName& flag : table) known.push_back(flag.name);
     if (table.data() == kPresets) known.push_back("strict");
     return absl::InvalidArgumentError(
-        absl::StrFormat("unknown %s \"%s\" (known: %s)", what, raw,
+        absl::StrFormat("unknown %s \"%s\" (known: %s)", what,
+                        absl::CHexEscape(raw),
                         absl::StrJoin(known, ", ")));
   }
   return value;
@@ -144,7 +146,7 @@ absl::StatusOr<uint32_t> CompareOpFromName(absl::string_view name) {
   }
   return absl::InvalidArgumentError(absl::StrFormat(
       "unknown comparison \"%s\" (known: ne, lt, le, eq, ge, gt, masked_eq)",
-      name));
+      absl::CHexEscape(name)));
 }
 
 }  // namespace kekkai

@@ -146,9 +146,11 @@ std::string DescribeParams(const Params& params) {
   for (const std::string& arg : params.args) {
     quoted.push_back(absl::StrCat("\"", absl::CHexEscape(arg), "\""));
   }
-  return absl::StrFormat("argv: [%s], filter: %v, rules: %d, flags: %#x, "
+  // %s, not %v: abseil 20220623's StrFormat has no %v and would return "".
+  return absl::StrFormat("argv: [%s], filter: %s, rules: %d, flags: %#x, "
                          "presets: %#x",
-                         absl::StrJoin(quoted, " "), !params.seccomp_disable,
+                         absl::StrJoin(quoted, " "),
+                         params.seccomp_disable ? "false" : "true",
                          params.seccomp_rules.size(), params.seccomp_flags,
                          static_cast<uint64_t>(params.seccomp_presets));
 }

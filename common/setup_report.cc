@@ -77,7 +77,10 @@ absl::StatusOr<std::vector<SetupReport>> DecodeSetupReports(
     size_t pos = kFixedBody;
     const uint32_t step_len = GetU32(body, pos);
     pos += 4;
-    if (body.size() - pos < step_len + 4) return fail("step overruns frame");
+    // In size_t: step_len + 4 must not wrap around in 32 bits.
+    if (body.size() - pos < size_t{step_len} + 4) {
+      return fail("step overruns frame");
+    }
     report.step = std::string(body.substr(pos, step_len));
     pos += step_len;
     const uint32_t message_len = GetU32(body, pos);

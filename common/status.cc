@@ -1,5 +1,6 @@
 #include "common/status.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <cctype>
@@ -69,6 +70,18 @@ std::optional<int> ErrnoFromName(absl::string_view name) {
     return value;
   }
   const std::string upper = absl::AsciiStrToUpper(name);
+  // Aliases that strerrorname_np() never returns (it names the value once).
+  static constexpr struct {
+    absl::string_view name;
+    int err;
+  } kAliases[] = {
+      {"EWOULDBLOCK", EWOULDBLOCK},
+      {"EDEADLOCK", EDEADLOCK},
+      {"ENOTSUP", ENOTSUP},
+  };
+  for (const auto& alias : kAliases) {
+    if (upper == alias.name) return alias.err;
+  }
   for (int err = 1; err < 4096; ++err) {
     const char* candidate = strerrorname_np(err);
     if (candidate != nullptr && upper == candidate) return err;

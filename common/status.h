@@ -38,7 +38,8 @@ std::string ErrnoDescription(int err);
 // The symbolic name ("EPERM"), or "errno N".
 std::string ErrnoName(int err);
 
-// Parses "EPERM"/"eperm" or a decimal number. nullopt when neither.
+// Parses "EPERM"/"eperm" (and the aliases EWOULDBLOCK, EDEADLOCK, ENOTSUP)
+// or a non-negative decimal number. nullopt when neither.
 std::optional<int> ErrnoFromName(absl::string_view name);
 
 }  // namespace kekkai
@@ -46,19 +47,24 @@ std::optional<int> ErrnoFromName(absl::string_view name);
 #define KEKKAI_STATUS_CONCAT_INNER_(a, b) a##b
 #define KEKKAI_STATUS_CONCAT_(a, b) KEKKAI_STATUS_CONCAT_INNER_(a, b)
 
-// Returns from the enclosing function if `expr` is not OK.
-#define KEKKAI_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    if (::absl::Status kekkai_status_ = (expr);       \
-        ABSL_PREDICT_FALSE(!kekkai_status_.ok())) {   \
-      return kekkai_status_;                          \
-    }                                                 \
+// Returns from the enclosing function if `expr` is not OK. The variable
+// name is unique per expansion (__COUNTER__), so the macro nests (a lambda
+// using it inside another's argument) without -Wshadow errors.
+#define KEKKAI_RETURN_IF_ERROR(expr) \
+  KEKKAI_RETURN_IF_ERROR_IMPL_(      \
+      KEKKAI_STATUS_CONCAT_(kekkai_status_, __COUNTER__), expr)
+#define KEKKAI_RETURN_IF_ERROR_IMPL_(var, expr)  \
+  do {                                            \
+    if (::absl::Status var = (expr);              \
+        ABSL_PREDICT_FALSE(!var.ok())) {          \
+      return var;                                 \
+    }                                             \
   } while (0)
 
 // `lhs` = the value of the StatusOr `rexpr`, or returns its error.
 #define KEKKAI_ASSIGN_OR_RETURN(lhs, rexpr)                                 \
   KEKKAI_ASSIGN_OR_RETURN_IMPL_(                                            \
-      KEKKAI_STATUS_CONCAT_(kekkai_statusor_, __LINE__), lhs, rexpr)
+      KEKKAI_STATUS_CONCAT_(kekkai_statusor_, __COUNTER__), lhs, rexpr)
 #define KEKKAI_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                  \
   if (ABSL_PREDICT_FALSE(!statusor.ok())) {                 \
