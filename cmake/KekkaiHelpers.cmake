@@ -11,6 +11,16 @@ function(kekkai_warnings target)
   target_compile_options(${target} PRIVATE ${KEKKAI_WARNINGS})
 endfunction()
 
+# Debian's gcc links with --as-needed. The internal static libraries do not
+# declare their abseil dependency (see kekkai_library), so CMake may place an
+# archive such as libkekkai_common.a after abseil's shared objects; by then
+# --as-needed has dropped e.g. libabsl_cord.so and the link fails with "DSO
+# missing from command line". Executables linked against the shared abseil
+# therefore keep every library they name.
+function(kekkai_keep_shared_libs target)
+  target_link_options(${target} PRIVATE LINKER:--no-as-needed)
+endfunction()
+
 # kekkai_library(name SRCS ... [DEPS ...] [PRIVATE_DEPS ...])
 # A static, PIC internal library rooted at the source tree, so headers are
 # included as "common/status.h". It does not link abseil's libraries: the
@@ -35,6 +45,7 @@ function(kekkai_executable name)
     target_link_options(${name} PRIVATE -static)
   else()
     target_link_libraries(${name} PRIVATE ${E_DEPS} kekkai_absl)
+    kekkai_keep_shared_libs(${name})
   endif()
 endfunction()
 
@@ -62,6 +73,7 @@ function(kekkai_test name)
   endif()
   target_link_libraries(${name} PRIVATE ${T_DEPS} kekkai_testing ${main_lib}
                         kekkai_absl Threads::Threads)
+  kekkai_keep_shared_libs(${name})
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60
