@@ -14,3 +14,9 @@ add_dependencies(shim_parent_death_integration_test shim_launcher
 if(TARGET kekkai-init)
   add_dependencies(shim_parent_death_integration_test kekkai-init)
 endif()
+kekkai_test(shim_real_init_integration_test LABEL integration
+            SRCS shim_real_init_test.cc
+            DEPS kekkai_shim kekkai_common kekkai_gob)
+if(TARGET kekkai-init)
+  add_dependencies(shim_real_init_integration_test kekkai-init)
+endif()
