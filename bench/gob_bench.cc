@@ -72,8 +72,7 @@ void BM_Encode(benchmark::State& state, const std::string& file) {
 }
 
 BENCHMARK_CAPTURE(BM_Decode, typical, std::string("typical.hex"));
-BENCHMARK_CAPTURE(BM_Decode, typical_simple,
-                  std::string("typical.simple.hex"));
+BENCHMARK_CAPTURE(BM_Decode, typical_simple, std::string("typical.simple.hex"));
 BENCHMARK_CAPTURE(BM_Decode, many_ops, std::string("many-ops.hex"));
 BENCHMARK_CAPTURE(BM_Decode, many_ops_simple,
                   std::string("many-ops.simple.hex"));

@@ -105,9 +105,7 @@ class Decoder {
    private:
     Decoder* decoder_;
   };
-  static Seg Field(absl::string_view name) {
-    return {Seg::kField, name, 0};
-  }
+  static Seg Field(absl::string_view name) { return {Seg::kField, name, 0}; }
   static Seg Index(uint64_t index) { return {Seg::kIndex, {}, index}; }
   absl::Status CheckDepth() {
     if (path_.size() > static_cast<size_t>(limits_.max_depth)) {
@@ -146,6 +144,9 @@ class Decoder {
   // in the stream (every element takes at least one byte; elements may
   // continue in later messages when they hold interfaces).
   absl::StatusOr<uint64_t> ReadCount(absl::string_view what, size_t max);
+  // ReadCount for a slice that is decoded (not skipped): its elements also
+  // count against Limits::max_total_elements.
+  absl::StatusOr<uint64_t> ReadDecodedCount(absl::string_view what, size_t max);
   absl::Status NeedElement(uint64_t index, uint64_t count) const;
 
   // Go's decodeStruct/ignoreStruct loop: calls fn(field number) for each
@@ -170,6 +171,7 @@ class Decoder {
   std::string DescribeId(int32_t id) const;
   absl::StatusOr<const Engine*> Compile(Local local, int32_t id);
   bool Compatible(Shape shape, int32_t id) const;
+  bool StructCompatible(int32_t id) const;
   absl::Status CheckSkippable(int32_t id, int depth);
 
   // ---- values -------------------------------------------------------------
@@ -194,10 +196,20 @@ class Decoder {
   absl::flat_hash_map<int32_t, std::unique_ptr<WireType>> types_;
   absl::flat_hash_map<uint64_t, std::unique_ptr<Engine>> engines_;
   absl::flat_hash_set<int32_t> skippable_;  // ids whose types are complete
+  size_t elements_ = 0;                     // elements of decoded slices so far
+  size_t plan_fields_ = 0;                  // wire fields in the engines so far
   std::vector<Seg> path_;
 };
 
 // ---- errors ---------------------------------------------------------------
+
+// A name from the stream as is when it is short and printable, else quoted.
+std::string Name(absl::string_view name) {
+  const bool plain = !name.empty() && name.size() <= kQuoteLimit &&
+                     std::all_of(name.begin(), name.end(),
+                                 [](char c) { return c > ' ' && c < 0x7f; });
+  return plain ? std::string(name) : Quote(name);
+}
 
 std::string Decoder::RenderPath() const {
   std::string out;
@@ -205,23 +217,13 @@ std::string Decoder::RenderPath() const {
     switch (seg.kind) {
       case Seg::kField:
         if (!out.empty() && out.back() != ' ') out += '.';
-        if (seg.name.size() > kQuoteLimit ||
-            !std::all_of(seg.name.begin(), seg.name.end(), [](char c) {
-              return c > ' ' && c < 0x7f;
-            })) {
-          out += Quote(seg.name);
-        } else {
-          out.append(seg.name.data(), seg.name.size());
-        }
+        out += Name(seg.name);
         break;
       case Seg::kIndex:
         absl::StrAppend(&out, "[", seg.index, "]");
         break;
       case Seg::kInterface:
-        absl::StrAppend(&out, out.empty() ? "" : " ", "(",
-                        seg.name.size() > kQuoteLimit ? Quote(seg.name)
-                                                      : std::string(seg.name),
-                        ")");
+        absl::StrAppend(&out, out.empty() ? "" : " ", "(", Name(seg.name), ")");
         break;
       case Seg::kDefinition:
         absl::StrAppend(&out, out.empty() ? "" : " ", "definition of type ",
@@ -282,9 +284,10 @@ absl::StatusOr<absl::string_view> Decoder::ReadBytes(absl::string_view what,
                                                      size_t max) {
   KEKKAI_ASSIGN_OR_RETURN(const uint64_t n, ReadUint());
   if (n > BufLeft()) {
-    return Corrupt(absl::StrFormat("%s of %d bytes runs past the end of the "
-                                   "message (%d bytes remain)",
-                                   what, n, BufLeft()));
+    return Corrupt(
+        absl::StrFormat("%s of %d bytes runs past the end of the "
+                        "message (%d bytes remain)",
+                        what, n, BufLeft()));
   }
   if (n > max) {
     return Invalid(absl::StrFormat("%s of %d bytes is over the limit of %d",
@@ -304,16 +307,29 @@ absl::StatusOr<uint64_t> Decoder::ReadCount(absl::string_view what,
         what, n, StreamLeft()));
   }
   if (n > max) {
-    return Invalid(absl::StrFormat(
-        "%s of %d elements is over the limit of %d", what, n, max));
+    return Invalid(absl::StrFormat("%s of %d elements is over the limit of %d",
+                                   what, n, max));
   }
+  return n;
+}
+
+absl::StatusOr<uint64_t> Decoder::ReadDecodedCount(absl::string_view what,
+                                                   size_t max) {
+  KEKKAI_ASSIGN_OR_RETURN(const uint64_t n, ReadCount(what, max));
+  if (n > limits_.max_total_elements - elements_) {
+    return Invalid(absl::StrFormat(
+        "%s of %d elements takes the stream past the limit of %d elements "
+        "in all slices",
+        what, n, limits_.max_total_elements));
+  }
+  elements_ += n;
   return n;
 }
 
 absl::Status Decoder::NeedElement(uint64_t index, uint64_t count) const {
   if (BufEmpty()) {
-    return Corrupt(absl::StrFormat(
-        "the message ends before element %d of %d", index, count));
+    return Corrupt(absl::StrFormat("the message ends before element %d of %d",
+                                   index, count));
   }
   return absl::OkStatus();
 }
@@ -339,7 +355,8 @@ absl::Status Decoder::ForEachField(size_t num_fields, Fn&& fn) {
   return absl::OkStatus();
 }
 
-// ---- framing ------------------------------------------------------------------
+// ---- framing
+// ------------------------------------------------------------------
 
 absl::Status Decoder::RecvMessage(bool& end_of_stream) {
   end_of_stream = pos_ >= in_.size();
@@ -405,13 +422,12 @@ absl::Status Decoder::RecvMessage(bool& end_of_stream) {
 // definition may be followed by the rest of the value, preceded by a count
 // that Go skips.
 absl::StatusOr<int32_t> Decoder::ReadTypeSequence(bool in_interface) {
-  bool first = true;
   for (;;) {
     if (BufEmpty()) {
       bool end_of_stream = false;
       KEKKAI_RETURN_IF_ERROR(RecvMessage(end_of_stream));
       if (end_of_stream) {
-        if (first && !in_interface && messages_ == 0) {
+        if (messages_ == 0) {
           return absl::DataLossError("gob: empty stream: no value");
         }
         return absl::DataLossError(absl::StrFormat(
@@ -429,35 +445,37 @@ absl::StatusOr<int32_t> Decoder::ReadTypeSequence(bool in_interface) {
       }
       return static_cast<int32_t>(id);
     }
+    // -id defines type id (ids are int32 in Go).
     if (id < -static_cast<int64_t>(std::numeric_limits<int32_t>::max())) {
-      return Corrupt(absl::StrFormat("type id %d out of range", -id));
+      return Corrupt(absl::StrFormat("definition of type id %d out of range",
+                                     uint64_t{0} - static_cast<uint64_t>(id)));
     }
-    KEKKAI_RETURN_IF_ERROR(RecvType(static_cast<int32_t>(-id)));
+    const auto defined = static_cast<int32_t>(-id);
+    KEKKAI_RETURN_IF_ERROR(RecvType(defined));
     if (!BufEmpty()) {
       if (!in_interface) {
         return Corrupt(absl::StrFormat(
             "extra data in buffer: %d bytes follow the definition of type %d",
-            BufLeft(), -id));
+            BufLeft(), defined));
       }
       KEKKAI_RETURN_IF_ERROR(ReadUint().status());
     }
-    first = false;
   }
 }
 
 absl::Status Decoder::RecvType(int32_t id) {
   if (id < kFirstUserId) {
-    return Corrupt(absl::StrFormat(
-        "duplicate type received: id %d is reserved (below %d)", id,
-        kFirstUserId));
+    return Corrupt(
+        absl::StrFormat("duplicate type received: id %d is reserved (below %d)",
+                        id, kFirstUserId));
   }
   if (types_.contains(id)) {
     return Corrupt(
         absl::StrFormat("duplicate type received: type %d defined twice", id));
   }
   if (types_.size() >= limits_.max_types) {
-    return Invalid(absl::StrFormat("more than %d type definitions",
-                                   limits_.max_types));
+    return Invalid(
+        absl::StrFormat("more than %d type definitions", limits_.max_types));
   }
   auto type = std::make_unique<WireType>();
   {
@@ -478,8 +496,9 @@ absl::Status Decoder::ParseWireType(WireType& type) {
   int alternatives = 0;
   KEKKAI_RETURN_IF_ERROR(ForEachField(7, [&](size_t alt) -> absl::Status {
     if (++alternatives > 1) {
-      return Corrupt("type definition sets more than one of wireType's "
-                     "alternatives");
+      return Corrupt(
+          "type definition sets more than one of wireType's "
+          "alternatives");
     }
     Nest nest(this, Field(kAlternatives[alt]));
     switch (alt) {
@@ -538,8 +557,9 @@ absl::Status Decoder::ParseCommonType(WireType& type) {
   Nest nest(this, Field("CommonType"));
   return ForEachField(2, [&](size_t f) -> absl::Status {
     if (f == 0) {
-      KEKKAI_ASSIGN_OR_RETURN(const absl::string_view name,
-                              ReadBytes("type name", limits_.max_message_bytes));
+      KEKKAI_ASSIGN_OR_RETURN(
+          const absl::string_view name,
+          ReadBytes("type name", limits_.max_message_bytes));
       type.name.assign(name.data(), name.size());
       return absl::OkStatus();
     }
@@ -570,8 +590,9 @@ absl::Status Decoder::ParseFieldType(WireField& field, uint64_t index) {
   Nest nest(this, Index(index));
   KEKKAI_RETURN_IF_ERROR(ForEachField(2, [&](size_t f) -> absl::Status {
     if (f == 0) {
-      KEKKAI_ASSIGN_OR_RETURN(const absl::string_view name,
-                              ReadBytes("field name", limits_.max_message_bytes));
+      KEKKAI_ASSIGN_OR_RETURN(
+          const absl::string_view name,
+          ReadBytes("field name", limits_.max_message_bytes));
       field.name.assign(name.data(), name.size());
       return absl::OkStatus();
     }
@@ -582,7 +603,8 @@ absl::Status Decoder::ParseFieldType(WireField& field, uint64_t index) {
   return absl::OkStatus();
 }
 
-// ---- compiling ----------------------------------------------------------------
+// ---- compiling
+// ----------------------------------------------------------------
 
 std::string Decoder::DescribeId(int32_t id) const {
   switch (id) {
@@ -610,6 +632,16 @@ std::string Decoder::DescribeId(int32_t id) const {
   if (type == nullptr) return absl::StrFormat("undefined type %d", id);
   return absl::StrFormat("%s %s (type %d)", WireKindName(type->kind),
                          Quote(type->name), id);
+}
+
+// Go's compatibleType for a local struct: anything but an encoder type
+// (a GobEncoder/BinaryMarshaler/TextMarshaler wire type needs a local type
+// with the matching decoder method).
+bool Decoder::StructCompatible(int32_t id) const {
+  const WireType* user = UserType(id);
+  return user == nullptr || (user->kind != WireKind::kGobEncoder &&
+                             user->kind != WireKind::kBinaryMarshaler &&
+                             user->kind != WireKind::kTextMarshaler);
 }
 
 // Go's compatibleType for a wire field whose name matches a local field.
@@ -644,12 +676,10 @@ bool Decoder::Compatible(Shape shape, int32_t id) const {
     case Shape::kOps:
       return slice != nullptr && slice->elem == kIdInterface;
     case Shape::kRules:
-      return slice != nullptr && Compatible(Shape::kParams, slice->elem);
+      return slice != nullptr && StructCompatible(slice->elem);
     case Shape::kParams:
     case Shape::kArgCmp:
-      return user == nullptr || (user->kind != WireKind::kGobEncoder &&
-                                 user->kind != WireKind::kBinaryMarshaler &&
-                                 user->kind != WireKind::kTextMarshaler);
+      return StructCompatible(id);
   }
   return false;
 }
@@ -692,8 +722,8 @@ absl::Status Decoder::CheckSkippable(int32_t id, int depth) {
 
 // Go's compileDec for a local struct type and a wire type id.
 absl::StatusOr<const Engine*> Decoder::Compile(Local local, int32_t id) {
-  const uint64_t key = (static_cast<uint64_t>(local) << 32) |
-                       static_cast<uint32_t>(id);
+  const uint64_t key =
+      (static_cast<uint64_t>(local) << 32) | static_cast<uint32_t>(id);
   if (auto it = engines_.find(key); it != engines_.end()) {
     return it->second.get();
   }
@@ -705,11 +735,16 @@ absl::StatusOr<const Engine*> Decoder::Compile(Local local, int32_t id) {
                                    id, local_type.go_type));
   }
   if (wire == nullptr || wire->kind != WireKind::kStruct) {
-    return Invalid(absl::StrFormat(
-        "type mismatch: want struct type %s, got %s", local_type.go_type,
-        DescribeId(id)));
+    return Invalid(absl::StrFormat("type mismatch: want struct type %s, got %s",
+                                   local_type.go_type, DescribeId(id)));
   }
   KEKKAI_RETURN_IF_ERROR(CheckDepth());
+  if (wire->fields.size() > limits_.max_plan_fields - plan_fields_) {
+    return Invalid(
+        absl::StrFormat("decoding plans for more than %d fields in one stream",
+                        limits_.max_plan_fields));
+  }
+  plan_fields_ += wire->fields.size();
   auto engine = std::make_unique<Engine>();
   engine->wire = wire;
   engine->instrs.resize(wire->fields.size());
@@ -745,22 +780,22 @@ absl::StatusOr<const Engine*> Decoder::Compile(Local local, int32_t id) {
   return result;
 }
 
-// ---- values ---------------------------------------------------------------------
+// ---- values
+// ---------------------------------------------------------------------
 
 absl::Status Decoder::DecodeStruct(const Engine& engine, Local local,
                                    void* object) {
   const LocalType& local_type = GetLocalType(local);
-  return ForEachField(
-      engine.instrs.size(), [&](size_t index) -> absl::Status {
-        const WireField& wire_field = engine.wire->fields[index];
-        const Instr& instr = engine.instrs[index];
-        Nest nest(this, Field(wire_field.name));
-        KEKKAI_RETURN_IF_ERROR(CheckDepth());
-        if (instr.local_field < 0) return Skip(wire_field.id);
-        const LocalField& field =
-            local_type.fields[static_cast<size_t>(instr.local_field)];
-        return DecodeField(field, instr, field.member(object));
-      });
+  return ForEachField(engine.instrs.size(), [&](size_t index) -> absl::Status {
+    const WireField& wire_field = engine.wire->fields[index];
+    const Instr& instr = engine.instrs[index];
+    Nest nest(this, Field(wire_field.name));
+    KEKKAI_RETURN_IF_ERROR(CheckDepth());
+    if (instr.local_field < 0) return Skip(wire_field.id);
+    const LocalField& field =
+        local_type.fields[static_cast<size_t>(instr.local_field)];
+    return DecodeField(field, instr, field.member(object));
+  });
 }
 
 absl::StatusOr<OptionalPath> Decoder::DecodeAbsolute() {
@@ -825,15 +860,14 @@ absl::Status Decoder::DecodeField(const LocalField& field, const Instr& instr,
       auto& out = *static_cast<std::vector<std::string>*>(member);
       KEKKAI_ASSIGN_OR_RETURN(
           const uint64_t count,
-          ReadCount("[]string", limits_.max_slice_elements));
+          ReadDecodedCount("[]string", limits_.max_slice_elements));
       out.clear();
       out.reserve(std::min<uint64_t>(count, 1024));
       for (uint64_t i = 0; i < count; ++i) {
         Nest nest(this, Index(i));
         KEKKAI_RETURN_IF_ERROR(NeedElement(i, count));
-        KEKKAI_ASSIGN_OR_RETURN(
-            const absl::string_view bytes,
-            ReadBytes("string", limits_.max_string_bytes));
+        KEKKAI_ASSIGN_OR_RETURN(const absl::string_view bytes,
+                                ReadBytes("string", limits_.max_string_bytes));
         out.emplace_back(bytes.data(), bytes.size());
       }
       return absl::OkStatus();
@@ -842,7 +876,7 @@ absl::Status Decoder::DecodeField(const LocalField& field, const Instr& instr,
       auto& out = *static_cast<std::vector<AbsolutePath>*>(member);
       KEKKAI_ASSIGN_OR_RETURN(
           const uint64_t count,
-          ReadCount("[]*check.Absolute", limits_.max_slice_elements));
+          ReadDecodedCount("[]*check.Absolute", limits_.max_slice_elements));
       out.clear();
       out.reserve(std::min<uint64_t>(count, 1024));
       for (uint64_t i = 0; i < count; ++i) {
@@ -855,7 +889,7 @@ absl::Status Decoder::DecodeField(const LocalField& field, const Instr& instr,
     }
     case Shape::kOps: {
       KEKKAI_ASSIGN_OR_RETURN(const uint64_t count,
-                              ReadCount("Ops", limits_.max_ops));
+                              ReadDecodedCount("Ops", limits_.max_ops));
       // A present field allocates the *Ops, even for a (crafted) count 0.
       OpList& ops = static_cast<std::optional<OpList>*>(member)->emplace();
       ops.reserve(std::min<uint64_t>(count, 1024));
@@ -871,15 +905,15 @@ absl::Status Decoder::DecodeField(const LocalField& field, const Instr& instr,
       auto& out = *static_cast<std::vector<NativeRule>*>(member);
       KEKKAI_ASSIGN_OR_RETURN(
           const uint64_t count,
-          ReadCount("[]std.NativeRule", limits_.max_slice_elements));
+          ReadDecodedCount("[]std.NativeRule", limits_.max_slice_elements));
       out.clear();
       out.reserve(std::min<uint64_t>(count, 1024));
       for (uint64_t i = 0; i < count; ++i) {
         Nest nest(this, Index(i));
         KEKKAI_RETURN_IF_ERROR(CheckDepth());
         KEKKAI_RETURN_IF_ERROR(NeedElement(i, count));
-        KEKKAI_RETURN_IF_ERROR(
-            DecodeStruct(*instr.nested, Local::kNativeRule, &out.emplace_back()));
+        KEKKAI_RETURN_IF_ERROR(DecodeStruct(*instr.nested, Local::kNativeRule,
+                                            &out.emplace_back()));
       }
       return absl::OkStatus();
     }
@@ -888,7 +922,8 @@ absl::Status Decoder::DecodeField(const LocalField& field, const Instr& instr,
     case Shape::kArgCmp: {
       // A present pointer field is allocated, so a zero ScmpArgCmp (sent as
       // an empty struct) stays distinct from a nil Arg.
-      ScmpArgCmp& arg = static_cast<std::optional<ScmpArgCmp>*>(member)->emplace();
+      ScmpArgCmp& arg =
+          static_cast<std::optional<ScmpArgCmp>*>(member)->emplace();
       return DecodeStruct(*instr.nested, Local::kScmpArgCmp, &arg);
     }
   }
@@ -951,12 +986,12 @@ absl::Status Decoder::Skip(int32_t id) {
   }
   switch (type->kind) {
     case WireKind::kStruct:
-      return ForEachField(
-          type->fields.size(), [&](size_t index) -> absl::Status {
-            Nest nest(this, Field(type->fields[index].name));
-            KEKKAI_RETURN_IF_ERROR(CheckDepth());
-            return Skip(type->fields[index].id);
-          });
+      return ForEachField(type->fields.size(),
+                          [&](size_t index) -> absl::Status {
+                            Nest nest(this, Field(type->fields[index].name));
+                            KEKKAI_RETURN_IF_ERROR(CheckDepth());
+                            return Skip(type->fields[index].id);
+                          });
     case WireKind::kSlice:
     case WireKind::kArray:
     case WireKind::kMap: {

@@ -238,8 +238,7 @@ std::string Encoder::Definition(TypeNode node, int32_t id) {
       slice("Ops", kIdInterface);
       break;
     case kNodeRules:
-      slice("[]std.NativeRule",
-            ids_[StructNode(Local::kNativeRule)]);
+      slice("[]std.NativeRule", ids_[StructNode(Local::kNativeRule)]);
       break;
     default: {
       const Local local = LocalOfNode(node);
@@ -306,7 +305,8 @@ bool Encoder::IsZero(const LocalField& field, const void* member) {
     case Shape::kParams:
       return false;
     case Shape::kArgCmp:
-      return !static_cast<const std::optional<ScmpArgCmp>*>(member)->has_value();
+      return !static_cast<const std::optional<ScmpArgCmp>*>(member)
+                  ->has_value();
   }
   return true;
 }
@@ -357,7 +357,8 @@ void Encoder::AppendField(std::string& out, Shape shape, const void* member) {
     }
     case Shape::kAbs: {
       // GobEncode: the bare pathname.
-      const std::string& path = (*static_cast<const OptionalPath*>(member))->str();
+      const std::string& path =
+          (*static_cast<const OptionalPath*>(member))->str();
       AppendUint(out, path.size());
       out += path;
       return;

@@ -68,6 +68,15 @@ struct Limits {
   size_t max_slice_elements = size_t{1} << 20;
   // The most elements of Params.Ops (nil elements included).
   size_t max_ops = size_t{1} << 16;
+  // The most elements of all decoded slices together (Env, Args, Ops,
+  // SeccompRules and every MountOverlayOp.Lower), so that many small slices
+  // cannot add up to a large allocation (an element costs 32 to 150 bytes
+  // of memory and can take one byte of input).
+  size_t max_total_elements = size_t{1} << 20;
+  // The most wire fields summed over the decoding plans a stream makes the
+  // decoder build (one per pair of a sent struct type and a local type that
+  // meet; hakurei's streams need a few hundred).
+  size_t max_plan_fields = size_t{1} << 16;
   // The longest string, []byte or *check.Absolute payload.
   size_t max_string_bytes = size_t{64} << 20;
   // The longest concrete type name of an interface value (Go: 1024).

@@ -76,10 +76,9 @@ struct ShapeType<Shape::kArgCmp> {
 #define KEKKAI_GOB_FIELD_IMPL(Type, path, go_name, shape_, promoted_, ext_) \
   LocalField {                                                              \
     go_name, Shape::shape_, promoted_, ext_, [](void* object) -> void* {    \
-      static_assert(                                                        \
-          std::is_same_v<decltype(std::declval<Type&>().path),              \
-                         ShapeType<Shape::shape_>::type>,                   \
-          "shape does not match the member's type");                        \
+      static_assert(std::is_same_v<decltype(std::declval<Type&>().path),    \
+                                   ShapeType<Shape::shape_>::type>,         \
+                    "shape does not match the member's type");              \
       return &static_cast<Type*>(object)->path;                             \
     }                                                                       \
   }

@@ -19,20 +19,20 @@ namespace kekkai::gob::internal {
 
 // The Go type of a local field, as far as gob cares.
 enum class Shape : uint8_t {
-  kBool,      // bool
-  kInt,       // int, time.Duration, std.FilterPreset (int64_t)
-  kInt32,     // std.ScmpSyscall, std.ScmpErrno (int32_t)
-  kUint,      // uintptr (uint64_t)
-  kUint32,    // os.FileMode, seccomp.ExportFlag, std.ScmpUint... (uint32_t)
-  kString,    // string
-  kBytes,     // []byte (std::string)
-  kAbs,       // *check.Absolute (OptionalPath)
-  kStrings,   // []string
-  kAbsList,   // []*check.Absolute (std::vector<AbsolutePath>)
-  kOps,       // *Ops, a slice of the Op interface (std::optional<OpList>)
-  kRules,     // []std.NativeRule
-  kParams,    // Params (struct, embedded in initParams)
-  kArgCmp,    // *std.ScmpArgCmp (std::optional<ScmpArgCmp>)
+  kBool,     // bool
+  kInt,      // int, time.Duration, std.FilterPreset (int64_t)
+  kInt32,    // std.ScmpSyscall, std.ScmpErrno (int32_t)
+  kUint,     // uintptr (uint64_t)
+  kUint32,   // os.FileMode, seccomp.ExportFlag, std.ScmpUint... (uint32_t)
+  kString,   // string
+  kBytes,    // []byte (std::string)
+  kAbs,      // *check.Absolute (OptionalPath)
+  kStrings,  // []string
+  kAbsList,  // []*check.Absolute (std::vector<AbsolutePath>)
+  kOps,      // *Ops, a slice of the Op interface (std::optional<OpList>)
+  kRules,    // []std.NativeRule
+  kParams,   // Params (struct, embedded in initParams)
+  kArgCmp,   // *std.ScmpArgCmp (std::optional<ScmpArgCmp>)
 };
 
 // The local struct types. Ops follow in OpKind order.

@@ -19,19 +19,19 @@ WireType BuiltinStruct(const char* name, std::vector<WireField> fields) {
 const std::vector<WireType>& Builtins() {
   static const auto* const kBuiltins = [] {
     auto* types = new std::vector<WireType>;
+    types->push_back(
+        BuiltinStruct("wireType", {{"ArrayT", kIdArrayType},
+                                   {"SliceT", kIdSliceType},
+                                   {"StructT", kIdStructType},
+                                   {"MapT", kIdMapType},
+                                   {"GobEncoderT", kIdGobEncoderType},
+                                   {"BinaryMarshalerT", kIdGobEncoderType},
+                                   {"TextMarshalerT", kIdGobEncoderType}}));
     types->push_back(BuiltinStruct(
-        "wireType", {{"ArrayT", kIdArrayType},
-                     {"SliceT", kIdSliceType},
-                     {"StructT", kIdStructType},
-                     {"MapT", kIdMapType},
-                     {"GobEncoderT", kIdGobEncoderType},
-                     {"BinaryMarshalerT", kIdGobEncoderType},
-                     {"TextMarshalerT", kIdGobEncoderType}}));
-    types->push_back(BuiltinStruct("arrayType", {{"CommonType", kIdCommonType},
-                                                 {"Elem", kIdInt},
-                                                 {"Len", kIdInt}}));
-    types->push_back(BuiltinStruct(
-        "CommonType", {{"Name", kIdString}, {"Id", kIdInt}}));
+        "arrayType",
+        {{"CommonType", kIdCommonType}, {"Elem", kIdInt}, {"Len", kIdInt}}));
+    types->push_back(
+        BuiltinStruct("CommonType", {{"Name", kIdString}, {"Id", kIdInt}}));
     types->push_back(BuiltinStruct(
         "sliceType", {{"CommonType", kIdCommonType}, {"Elem", kIdInt}}));
     types->push_back(BuiltinStruct(
@@ -45,9 +45,9 @@ const std::vector<WireType>& Builtins() {
     field_slice.elem = kIdFieldType;
     field_slice.builtin = true;
     types->push_back(std::move(field_slice));
-    types->push_back(BuiltinStruct("mapType", {{"CommonType", kIdCommonType},
-                                               {"Key", kIdInt},
-                                               {"Elem", kIdInt}}));
+    types->push_back(BuiltinStruct(
+        "mapType",
+        {{"CommonType", kIdCommonType}, {"Key", kIdInt}, {"Elem", kIdInt}}));
     types->push_back(
         BuiltinStruct("gobEncoderType", {{"CommonType", kIdCommonType}}));
     return types;

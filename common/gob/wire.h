@@ -40,7 +40,9 @@ inline constexpr int32_t kFirstEncoderId = 65;
 // slice allocations in encoding/gob.
 inline constexpr uint64_t kGoTooBig = uint64_t{1} << 33;
 
-inline bool IsBasicId(int64_t id) { return id >= kIdBool && id <= kIdInterface; }
+inline bool IsBasicId(int64_t id) {
+  return id >= kIdBool && id <= kIdInterface;
+}
 
 enum class WireKind : uint8_t {
   kStruct,
@@ -86,7 +88,9 @@ inline int64_t UnZigZag(uint64_t u) {
                       : static_cast<int64_t>(u >> 1);
 }
 void AppendUint(std::string& out, uint64_t x);
-inline void AppendInt(std::string& out, int64_t i) { AppendUint(out, ZigZag(i)); }
+inline void AppendInt(std::string& out, int64_t i) {
+  AppendUint(out, ZigZag(i));
+}
 // The number of bytes AppendUint writes for x.
 int UintSize(uint64_t x);
 

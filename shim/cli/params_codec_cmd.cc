@@ -108,8 +108,7 @@ std::string ToHexLines(absl::string_view bytes) {
 }
 
 void Warn(const std::string& message) {
-  std::fprintf(stderr, "kekkai: params decode: warning: %s\n",
-               message.c_str());
+  std::fprintf(stderr, "kekkai: params decode: warning: %s\n", message.c_str());
 }
 
 // What kekkai-init (and hakurei's init) would refuse in a decoded value.
@@ -117,8 +116,9 @@ void WarnAboutRefusals(const InitParams& init_params) {
   const Params& params = init_params.params;
   bool warned = false;
   if (!params.ops.has_value()) {
-    Warn("Params.Ops is nil: init refuses this (\"invalid setup "
-         "parameters\"); an empty Ops also arrives as nil");
+    Warn(
+        "Params.Ops is nil: init refuses this (\"invalid setup "
+        "parameters\"); an empty Ops also arrives as nil");
     warned = true;
   } else {
     for (size_t i = 0; i < params.ops->size(); ++i) {
@@ -172,8 +172,7 @@ int Decode(bool hex) {
 }
 
 int Encode(bool hex) {
-  absl::StatusOr<std::string> input =
-      ReadStdin(gob::Limits().max_stream_bytes);
+  absl::StatusOr<std::string> input = ReadStdin(gob::Limits().max_stream_bytes);
   if (!input.ok()) {
     std::fprintf(stderr, "kekkai: params encode: %s\n",
                  std::string(input.status().message()).c_str());
@@ -191,8 +190,7 @@ int Encode(bool hex) {
                  std::string(encoded.status().message()).c_str());
     return 1;
   }
-  if (absl::Status written =
-          WriteStdout(hex ? ToHexLines(*encoded) : *encoded);
+  if (absl::Status written = WriteStdout(hex ? ToHexLines(*encoded) : *encoded);
       !written.ok()) {
     std::fprintf(stderr, "kekkai: params encode: %s\n",
                  std::string(written.message()).c_str());

@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto encoded = kekkai::gob::Encode(*decoded);
   if (!encoded.ok()) Die("cannot re-encode", encoded.status().ToString());
   auto again = kekkai::gob::Decode(*encoded);
-  if (!again.ok()) Die("cannot decode our own encoding", again.status().ToString());
+  if (!again.ok())
+    Die("cannot decode our own encoding", again.status().ToString());
   kekkai::InitParams expected = *decoded;
   // Go's rule, which our encoder follows: an empty Ops is omitted and so
   // arrives as nil.

@@ -4,10 +4,10 @@
 // our decoder (`gobenc`, Go's encoder with its mid-value type definitions).
 // Values are compared structurally through the vectors' canonical JSON.
 #include <cstdlib>
-#include <type_traits>
-#include <variant>
 #include <random>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -150,8 +150,7 @@ std::string GoJsonString(absl::string_view s) {
   std::string out;
   size_t i = 0;
   auto cont = [&](size_t at) {
-    return at < s.size() &&
-           (static_cast<unsigned char>(s[at]) & 0xc0) == 0x80;
+    return at < s.size() && (static_cast<unsigned char>(s[at]) & 0xc0) == 0x80;
   };
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -191,7 +190,9 @@ void Sanitize(std::string& s) { s = GoJsonString(s); }
 void Sanitize(OptionalPath& p) {
   if (p.has_value()) p = *AbsolutePath::Parse(GoJsonString(p->str()));
 }
-void Sanitize(AbsolutePath& p) { p = *AbsolutePath::Parse(GoJsonString(p.str())); }
+void Sanitize(AbsolutePath& p) {
+  p = *AbsolutePath::Parse(GoJsonString(p.str()));
+}
 
 // The value as Go's canonical JSON can show it.
 InitParams GoJsonView(InitParams v) {

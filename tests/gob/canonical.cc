@@ -145,10 +145,9 @@ class Object {
   std::set<std::string> known_;
 };
 
-#define RETURN_IF_ERROR(expr)              \
-  do {                                     \
-    if (absl::Status s_ = (expr); !s_.ok()) \
-      return s_;                           \
+#define RETURN_IF_ERROR(expr)                          \
+  do {                                                 \
+    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
   } while (0)
 
 absl::StatusOr<std::optional<Op>> ParseOp(const Json& json,
@@ -309,8 +308,8 @@ std::string Quote(absl::string_view s) {
                static_cast<unsigned char>(s[i + 1]) == 0x80 &&
                (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
                 static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
-      out += static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\u2028"
-                                                          : "\\u2029";
+      out +=
+          static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\u2028" : "\\u2029";
       i += 2;
     } else {
       out += static_cast<char>(c);
@@ -428,7 +427,9 @@ class Random {
   explicit Random(std::mt19937_64& rng) : rng_(rng) {}
 
   uint64_t U64() { return rng_(); }
-  bool Chance(int percent) { return Below(100) < static_cast<uint64_t>(percent); }
+  bool Chance(int percent) {
+    return Below(100) < static_cast<uint64_t>(percent);
+  }
   uint64_t Below(uint64_t n) { return n == 0 ? 0 : rng_() % n; }
 
   // Small values mostly, sometimes the edges of the type.
@@ -541,10 +542,9 @@ absl::StatusOr<InitParams> FromCanonicalJson(absl::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("JSON parse error at offset %d: %s",
-                        doc.GetErrorOffset(),
-                        rapidjson::GetParseError_En(doc.GetParseError())));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "JSON parse error at offset %d: %s", doc.GetErrorOffset(),
+        rapidjson::GetParseError_En(doc.GetParseError())));
   }
   InitParams out;
   Object top(doc, "initParams");
@@ -580,32 +580,30 @@ std::string ToCanonicalJson(const InitParams& init) {
                    {"DatumB", N(r.arg->datum_b)}},
                   4);
     }
-    rules.push_back(w.Obj({{"Syscall", N(r.syscall)},
-                           {"Errno", N(r.errno_value)},
-                           {"Arg", arg}},
-                          3));
+    rules.push_back(w.Obj(
+        {{"Syscall", N(r.syscall)}, {"Errno", N(r.errno_value)}, {"Arg", arg}},
+        3));
   }
-  const std::string params = w.Obj(
-      {{"Dir", PathJson(p.dir)},
-       {"Env", Strings(p.env, 2)},
-       {"Path", PathJson(p.path)},
-       {"Args", Strings(p.args, 2)},
-       {"ForwardCancel", B(p.forward_cancel)},
-       {"AdoptWaitDelay", N(p.adopt_wait_delay)},
-       {"Uid", N(p.uid)},
-       {"Gid", N(p.gid)},
-       {"Hostname", Quote(p.hostname)},
-       {"Ops", ops},
-       {"SeccompRules", w.Arr(rules, 2)},
-       {"SeccompFlags", N(p.seccomp_flags)},
-       {"SeccompPresets", N(p.seccomp_presets)},
-       {"SeccompDisable", B(p.seccomp_disable)},
-       {"ParentPerm", N(p.parent_perm)},
-       {"RetainSession", B(p.retain_session)},
-       {"HostNet", B(p.host_net)},
-       {"HostAbstract", B(p.host_abstract)},
-       {"Privileged", B(p.privileged)}},
-      1);
+  const std::string params = w.Obj({{"Dir", PathJson(p.dir)},
+                                    {"Env", Strings(p.env, 2)},
+                                    {"Path", PathJson(p.path)},
+                                    {"Args", Strings(p.args, 2)},
+                                    {"ForwardCancel", B(p.forward_cancel)},
+                                    {"AdoptWaitDelay", N(p.adopt_wait_delay)},
+                                    {"Uid", N(p.uid)},
+                                    {"Gid", N(p.gid)},
+                                    {"Hostname", Quote(p.hostname)},
+                                    {"Ops", ops},
+                                    {"SeccompRules", w.Arr(rules, 2)},
+                                    {"SeccompFlags", N(p.seccomp_flags)},
+                                    {"SeccompPresets", N(p.seccomp_presets)},
+                                    {"SeccompDisable", B(p.seccomp_disable)},
+                                    {"ParentPerm", N(p.parent_perm)},
+                                    {"RetainSession", B(p.retain_session)},
+                                    {"HostNet", B(p.host_net)},
+                                    {"HostAbstract", B(p.host_abstract)},
+                                    {"Privileged", B(p.privileged)}},
+                                   1);
   return w.Obj({{"Params", params},
                 {"HostUid", N(init.host_uid)},
                 {"HostGid", N(init.host_gid)},

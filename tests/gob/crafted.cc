@@ -51,8 +51,7 @@ std::string StructDefinition(
   return out + kEnd + kEnd;
 }
 
-std::string SliceDefinition(int32_t id, absl::string_view name,
-                            int32_t elem) {
+std::string SliceDefinition(int32_t id, absl::string_view name, int32_t elem) {
   return absl::StrCat(GobInt(-id), "\x02\x01", Common(name, id), "\x01",
                       GobInt(elem), kEnd, kEnd);
 }
@@ -63,7 +62,8 @@ std::string GobEncoderDefinition(int32_t id, absl::string_view name) {
 
 std::string Messages(const std::vector<std::string>& payloads) {
   std::string out;
-  for (const std::string& p : payloads) absl::StrAppend(&out, GobUint(p.size()), p);
+  for (const std::string& p : payloads)
+    absl::StrAppend(&out, GobUint(p.size()), p);
   return out;
 }
 
@@ -80,12 +80,12 @@ std::vector<CraftedCase> CraftedCases() {
     want.params.hostname = "box";
     cases.push_back(
         {"promoted-fields", "Params' field names match inside initParams",
-         Messages({GobEncoderDefinition(65, "Absolute"),
-                   StructDefinition(66, "initParams",
-                                    {{"Path", 65}, {"HostUid", 2},
-                                     {"Hostname", 6}}),
-                   absl::StrCat(GobInt(66), d, GobString("/bin/sh"), d,
-                                GobInt(5), d, GobString("box"), kEnd)}),
+         Messages(
+             {GobEncoderDefinition(65, "Absolute"),
+              StructDefinition(66, "initParams",
+                               {{"Path", 65}, {"HostUid", 2}, {"Hostname", 6}}),
+              absl::StrCat(GobInt(66), d, GobString("/bin/sh"), d, GobInt(5), d,
+                           GobString("box"), kEnd)}),
          want});
   }
   {
@@ -110,20 +110,19 @@ std::vector<CraftedCase> CraftedCases() {
     cases.push_back(
         {"structs-end-with-the-message",
          "nested structs without their 00 terminators",
-         Messages({GobEncoderDefinition(65, "Absolute"),
-                   StructDefinition(66, "Params", {{"Path", 65}, {"Uid", 2}}),
-                   StructDefinition(67, "initParams",
-                                    {{"Params", 66}, {"Count", 2}}),
-                   absl::StrCat(GobInt(67), d, d, GobString("/x"), d,
-                                GobInt(7))}),
+         Messages(
+             {GobEncoderDefinition(65, "Absolute"),
+              StructDefinition(66, "Params", {{"Path", 65}, {"Uid", 2}}),
+              StructDefinition(67, "initParams",
+                               {{"Params", 66}, {"Count", 2}}),
+              absl::StrCat(GobInt(67), d, d, GobString("/x"), d, GobInt(7))}),
          want});
   }
   {
     // Go's own fieldType (id 21) is a struct {Name string; Id int}.
     cases.push_back({"builtin-struct-at-top-level",
                      "a known struct may use a predefined struct type",
-                     Messages({absl::StrCat(GobInt(21), kEnd)}),
-                     InitParams()});
+                     Messages({absl::StrCat(GobInt(21), kEnd)}), InitParams()});
   }
   {
     // ... and []*fieldType (id 22) is a slice of structs.
@@ -134,9 +133,8 @@ std::vector<CraftedCase> CraftedCases() {
          "a known slice may use a predefined slice type",
          Messages({StructDefinition(65, "Params", {{"SeccompRules", 22}}),
                    StructDefinition(66, "initParams", {{"Params", 65}}),
-                   absl::StrCat(GobInt(66), d, d, GobUint(1), d,
-                                GobString("x"), d, GobInt(3), kEnd, kEnd,
-                                kEnd)}),
+                   absl::StrCat(GobInt(66), d, d, GobUint(1), d, GobString("x"),
+                                d, GobInt(3), kEnd, kEnd, kEnd)}),
          want});
   }
   {
@@ -147,8 +145,7 @@ std::vector<CraftedCase> CraftedCases() {
         {"unexported-names-ignored", "a field named hostUid is skipped",
          Messages({StructDefinition(65, "initParams",
                                     {{"hostUid", 2}, {"HostGid", 2}}),
-                   absl::StrCat(GobInt(65), d, GobInt(5), d, GobInt(6),
-                                kEnd)}),
+                   absl::StrCat(GobInt(65), d, GobInt(5), d, GobInt(6), kEnd)}),
          want});
   }
   {
@@ -171,14 +168,13 @@ std::vector<CraftedCase> CraftedCases() {
     cases.push_back(
         {"unknown-interface-defined-mid-value",
          "a skipped interface value with its definition in the middle",
-         Messages({StructDefinition(65, "initParams",
-                                    {{"HostUid", 2}, {"Extra", 8},
-                                     {"Count", 2}}),
-                   absl::StrCat(GobInt(65), d, GobInt(5), d,
-                                GobString("*other.T"),
-                                StructDefinition(70, "T", {{"X", 2}})),
-                   absl::StrCat(GobInt(70), GobUint(body.size()), body, d,
-                                GobInt(3), kEnd)}),
+         Messages(
+             {StructDefinition(65, "initParams",
+                               {{"HostUid", 2}, {"Extra", 8}, {"Count", 2}}),
+              absl::StrCat(GobInt(65), d, GobInt(5), d, GobString("*other.T"),
+                           StructDefinition(70, "T", {{"X", 2}})),
+              absl::StrCat(GobInt(70), GobUint(body.size()), body, d, GobInt(3),
+                           kEnd)}),
          want});
   }
   {

@@ -2,6 +2,8 @@
 // encoding/gob and go/wire), plus truncation, corruption, limits and round
 // trips. The live comparison with Go's own encoder and decoder is in
 // tests/go/.
+#include "common/gob/gob.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,7 +15,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/gob/gob.h"
 #include "common/params.h"
 #include "common/unique_fd.h"
 #include "gmock/gmock.h"
@@ -198,9 +199,7 @@ TEST(GobVectorsTest, RefusalsSayWhereAndWhy) {
       {"bad-truncated",
        absl::StatusCode::kDataLoss,
        {"gob: truncated stream: message 21 needs 114 bytes, 111 remain"}},
-      {"bad-extra-data",
-       absl::StatusCode::kDataLoss,
-       {"extra data in buffer"}},
+      {"bad-extra-data", absl::StatusCode::kDataLoss, {"extra data in buffer"}},
       {"bad-no-fields-matched",
        absl::StatusCode::kInvalidArgument,
        {"no fields matched"}},
@@ -227,8 +226,8 @@ TEST(GobVectorsTest, ErrorOffsetPointsAtTheBadToken) {
   const std::string message(decoded.status().message());
   int index = 0;
   size_t offset = 0;
-  ASSERT_EQ(std::sscanf(message.c_str(), "gob: message %d at byte %zu:",
-                        &index, &offset),
+  ASSERT_EQ(std::sscanf(message.c_str(), "gob: message %d at byte %zu:", &index,
+                        &offset),
             2)
       << message;
   ASSERT_LT(offset + 13, stream.size());
@@ -460,6 +459,19 @@ TEST(GobLimitsTest, EachLimitIsEnforced) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("interface type name of 18 bytes")));
 
+  Limits total;
+  total.max_total_elements = 10;  // full: Env 4, Args 4, then 21 Ops
+  EXPECT_THAT(DecodeWith("full", total),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("Params.Ops: Ops of 21 elements"),
+                             HasSubstr("limit of 10 elements in all"))));
+
+  Limits plans;
+  plans.max_plan_fields = 20;  // initParams has 5 fields, Params 19
+  EXPECT_THAT(DecodeWith("zero", plans),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("decoding plans for more than 20 fields")));
+
   Limits fields;
   fields.max_fields = 18;  // Params has 19
   EXPECT_THAT(DecodeWith("zero", fields),
@@ -470,8 +482,8 @@ TEST(GobLimitsTest, EachLimitIsEnforced) {
 // A count that claims more elements than there are bytes fails before any
 // allocation (the sanitizer build would notice a huge one).
 TEST(GobLimitsTest, HugeCountsAreRefusedBeforeAllocating) {
-  std::vector<std::string> messages = SplitMessages(
-      *Encode(Expected({"op-BindMountOp", "valid"})));
+  std::vector<std::string> messages =
+      SplitMessages(*Encode(Expected({"op-BindMountOp", "valid"})));
   ASSERT_FALSE(messages.empty());
   // The value is the last message: the Ops count (1), then the op's name.
   std::string& value = messages.back();

@@ -25,8 +25,7 @@ using ::testing::StartsWith;
 
 ToolResult Kekkai(const std::vector<std::string>& args,
                   absl::string_view input) {
-  auto result =
-      RunTool(::kekkai::testing::BinaryPath("kekkai"), args, input);
+  auto result = RunTool(::kekkai::testing::BinaryPath("kekkai"), args, input);
   EXPECT_THAT(result, IsOk());
   return result.ok() ? *result : ToolResult();
 }
@@ -42,8 +41,8 @@ TEST(ParamsCodecCliTest, DecodeThenEncodeReproducesEveryValidVector) {
     if (v.kind == "invalid") continue;
     SCOPED_TRACE(v.name);
     const InitParams expected = Expected(v.name);
-    const ToolResult decoded = Kekkai(
-        {"params", "decode"}, ReadVectorFile(v.name, ".hex"));
+    const ToolResult decoded =
+        Kekkai({"params", "decode"}, ReadVectorFile(v.name, ".hex"));
     ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
     auto json_value = InitParamsFromJson(decoded.out);
     ASSERT_THAT(json_value, IsOk()) << decoded.out;
@@ -67,8 +66,7 @@ TEST(ParamsCodecCliTest, HexInputAndOutput) {
   const ToolResult decoded =
       Kekkai({"params", "decode", "--hex"}, HexEncode(stream) + "\n");
   ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
-  const ToolResult encoded =
-      Kekkai({"params", "encode", "--hex"}, decoded.out);
+  const ToolResult encoded = Kekkai({"params", "encode", "--hex"}, decoded.out);
   ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
   EXPECT_EQ(HexDecode(encoded.out), ReadVectorFile("typical", ".simple.hex"));
   // 32 bytes (64 digits) a line, as in the vectors.
@@ -85,8 +83,8 @@ TEST(ParamsCodecCliTest, InvalidStreamsFailAndSayWhere) {
     EXPECT_THAT(decoded.out, IsEmpty());
     EXPECT_THAT(decoded.err, StartsWith("kekkai: params decode: gob: "));
   }
-  const ToolResult relative = Kekkai(
-      {"params", "decode"}, ReadVectorFile("bad-relative-path", ".hex"));
+  const ToolResult relative =
+      Kekkai({"params", "decode"}, ReadVectorFile("bad-relative-path", ".hex"));
   EXPECT_THAT(relative.err,
               HasSubstr("Params.Dir: path \"home/chronos\" is not absolute"));
 }

@@ -20,7 +20,8 @@ namespace {
 
 absl::StatusOr<UniqueFd> MemFd(const char* name) {
   const int fd = memfd_create(name, MFD_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, absl::StrCat("memfd_create(", name, ")"));
+  if (fd < 0)
+    return ErrnoStatus(errno, absl::StrCat("memfd_create(", name, ")"));
   return UniqueFd(fd);
 }
 
@@ -75,8 +76,8 @@ absl::StatusOr<ToolResult> RunTool(const std::string& path,
   posix_spawn_file_actions_adddup2(&actions, out.get(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err.get(), STDERR_FILENO);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr,
-                             argv.data(), environ);
+  const int rc =
+      posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return ErrnoStatus(rc, absl::StrCat("posix_spawn(", path, ")"));
   int status = 0;
@@ -84,8 +85,8 @@ absl::StatusOr<ToolResult> RunTool(const std::string& path,
     if (errno != EINTR) return ErrnoStatus(errno, "waitpid");
   }
   ToolResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                       : 128 + WTERMSIG(status);
+  result.exit_code =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   KEKKAI_ASSIGN_OR_RETURN(result.out, ReadAll(out.get()));
   KEKKAI_ASSIGN_OR_RETURN(result.err, ReadAll(err.get()));
   return result;
