@@ -295,16 +295,18 @@ absl::Status Container::State::Start() {
 
   int sockets[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
-    return Fail(WithStep(ErrnoStatus(errno, "socketpair(AF_UNIX, SOCK_STREAM)"),
-                         "set up params stream"),
+    return Fail(shim::internal::StepError(
+                    ErrnoStatus(errno, "socketpair(AF_UNIX, SOCK_STREAM)"),
+                    "set up params stream"),
                 "start");
   }
   setup.reset(sockets[0]);
   UniqueFd init_end(sockets[1]);
   wake.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake.valid()) {
-    return Fail(WithStep(ErrnoStatus(errno, "eventfd(0, EFD_CLOEXEC)"),
-                         "set up params stream"),
+    return Fail(shim::internal::StepError(
+                    ErrnoStatus(errno, "eventfd(0, EFD_CLOEXEC)"),
+                    "set up params stream"),
                 "start");
   }
   request.setup_fd = init_end.get();
@@ -347,22 +349,21 @@ absl::Status Container::State::Serve() {
   }
   absl::StatusOr<std::string> encoded = gob::Encode(init_params);
   if (!encoded.ok()) {
-    return Fail(WithStep(Annotate(encoded.status(), "encode params"),
-                         "encode params"),
+    return Fail(shim::internal::StepError(encoded.status(), "encode params"),
                 "serve");
   }
   const Clock::time_point deadline = Clock::now() + kServeTimeout;
   if (absl::Status sent = SendAll(setup.get(), *encoded, deadline);
       !sent.ok()) {
-    return Fail(WithStep(Annotate(sent, "send params to init"),
-                         "send params to init"),
+    return Fail(shim::internal::StepError(sent, "send params to init"),
                 "serve");
   }
   // The end of the stream: init decodes to EOF (hakurei closes the pipe).
   // Our read side stays open for the reports.
   if (shutdown(setup.get(), SHUT_WR) != 0) {
-    return Fail(WithStep(ErrnoStatus(errno, "shutdown(setup socket, SHUT_WR)"),
-                         "send params to init"),
+    return Fail(shim::internal::StepError(
+                    ErrnoStatus(errno, "shutdown(setup socket, SHUT_WR)"),
+                    "send params to init"),
                 "serve");
   }
   {

@@ -42,8 +42,7 @@ absl::StatusOr<UniqueFd> CreateLandlockRuleset(bool host_abstract) {
   if (!abi.ok() || *abi < kLandlockScopeAbi) {
     if (host_abstract) return UniqueFd();  // optional then (hakurei)
     if (!abi.ok()) {
-      return WithStep(Annotate(abi.status(), "get landlock ABI"),
-                      "get landlock ABI");
+      return StepError(abi.status(), "get landlock ABI");
     }
     return WithStep(
         absl::FailedPreconditionError(absl::StrFormat(
@@ -59,7 +58,7 @@ absl::StatusOr<UniqueFd> CreateLandlockRuleset(bool host_abstract) {
   const long created =
       syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
   if (created < 0) {
-    return WithStep(
+    return StepError(
         ErrnoStatus(errno, absl::StrFormat(
                                "landlock_create_ruleset({.scoped = %#x})",
                                attr.scoped)),

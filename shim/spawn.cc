@@ -157,8 +157,7 @@ absl::Status ChildFailure(const ChildMessage& message, const char* init_path,
       call = absl::StrFormat("execve(\"%s\")", init_path);
       break;
   }
-  const std::string name(ChildStepName(step));
-  return WithStep(Annotate(ErrnoStatus(message.err, call), name), name);
+  return StepError(ErrnoStatus(message.err, call), ChildStepName(step));
 }
 
 // One clone, prepared by the requesting thread and run by the spawner.
@@ -283,7 +282,7 @@ absl::StatusOr<Spawner*> Spawner::Get() {
 void Spawner::Execute(Job& job) {
   int channel[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) != 0) {
-    job.status = WithStep(
+    job.status = StepError(
         ErrnoStatus(errno, "socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC)"),
         "create child channel");
     return;
@@ -318,7 +317,7 @@ void Spawner::Execute(Job& job) {
   }
   if (pid == 0) RunChild(plan);  // never returns
   if (pid < 0) {
-    job.status = WithStep(
+    job.status = StepError(
         ErrnoStatus(errno, absl::StrCat("clone3(", CloneFlagsToString(args.flags),
                                         ")")),
         "clone init");
@@ -352,8 +351,7 @@ void Spawner::Execute(Job& job) {
         absl::StrCat("the child ", how, " before the handshake"));
   }
   if (StepOf(read).empty()) {
-    read = WithStep(Annotate(read, ChildStepName(ChildStep::kHandshake)),
-                    ChildStepName(ChildStep::kHandshake));
+    read = StepError(read, ChildStepName(ChildStep::kHandshake));
   }
   job.status = read;
   job.pid = -1;
@@ -427,6 +425,10 @@ absl::Status WithStep(absl::Status status, absl::string_view step) {
   return status;
 }
 
+absl::Status StepError(const absl::Status& status, absl::string_view step) {
+  return WithStep(Annotate(status, step), step);
+}
+
 std::string StepOf(const absl::Status& status) {
   absl::optional<absl::Cord> step = status.GetPayload(kStepPayloadUrl);
   return step.has_value() ? std::string(*step) : std::string();
@@ -434,10 +436,10 @@ std::string StepOf(const absl::Status& status) {
 
 absl::StatusOr<SpawnedInit> SpawnInit(const SpawnRequest& request) {
   if (request.extra_fds.size() > static_cast<size_t>(kMaxChildExtraFiles)) {
-    return WithStep(absl::InvalidArgumentError(absl::StrFormat(
-                        "%d extra files is more than %d",
-                        request.extra_fds.size(), kMaxChildExtraFiles)),
-                    "check launch options");
+    return StepError(absl::InvalidArgumentError(absl::StrFormat(
+                         "%d extra files is more than %d",
+                         request.extra_fds.size(), kMaxChildExtraFiles)),
+                     "check launch options");
   }
   // Constant strings; the child only reads them.
   static char init_arg[] = "init";
@@ -482,7 +484,7 @@ absl::StatusOr<SpawnedInit> SpawnInit(const SpawnRequest& request) {
   if (read.ok()) {
     read = ChildFailure(message, plan.init_path, plan.extra_count);
   } else {
-    read = WithStep(read, "wait for init to start");
+    read = StepError(read, "wait for init to start");
   }
   KillAndReap(job.pidfd.get());
   return read;

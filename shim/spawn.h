@@ -144,6 +144,8 @@ std::string CloneFlagsToString(uint64_t flags);
 // Steps travel with statuses as a payload, so Result.step can say what
 // failed without parsing messages.
 absl::Status WithStep(absl::Status status, absl::string_view step);
+// WithStep(Annotate(status, step), step): "<step>: <message>".
+absl::Status StepError(const absl::Status& status, absl::string_view step);
 // The step attached by WithStep, or "".
 std::string StepOf(const absl::Status& status);
 
