@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -87,6 +88,8 @@ class Decoder {
   Decoder(absl::string_view stream, const Limits& limits)
       : in_(stream), limits_(limits) {
     path_.reserve(16);
+    types_.reserve(32);
+    engines_.reserve(32);
   }
 
   absl::StatusOr<InitParams> DecodeInitParams();
@@ -130,7 +133,19 @@ class Decoder {
   bool BufEmpty() const { return off_ >= buf_.size(); }
   // Bytes not yet consumed: the rest of this message and of the stream.
   size_t StreamLeft() const { return BufLeft() + (in_.size() - pos_); }
-  absl::StatusOr<uint64_t> ReadUint();
+  // The fast path (one-byte values, most of a stream) is inline.
+  absl::StatusOr<uint64_t> ReadUint() {
+    tok_ = buf_at_ + off_;
+    if (ABSL_PREDICT_TRUE(off_ < buf_.size())) {
+      const auto first = static_cast<uint8_t>(buf_[off_]);
+      if (first < 0x80) {
+        ++off_;
+        return first;
+      }
+    }
+    return ReadLongUint();
+  }
+  absl::StatusOr<uint64_t> ReadLongUint();
   absl::StatusOr<int64_t> ReadInt() {
     KEKKAI_ASSIGN_OR_RETURN(const uint64_t u, ReadUint());
     return UnZigZag(u);
@@ -165,6 +180,7 @@ class Decoder {
 
   // ---- compiling ----------------------------------------------------------
   const WireType* UserType(int32_t id) const {
+    if (id < kFirstUserId) return nullptr;  // skip the lookup
     auto it = types_.find(id);
     return it == types_.end() ? nullptr : it->second.get();
   }
@@ -246,8 +262,7 @@ absl::Status Decoder::Fail(absl::StatusCode code,
 
 // ---- primitives -------------------------------------------------------------
 
-absl::StatusOr<uint64_t> Decoder::ReadUint() {
-  tok_ = buf_at_ + off_;
+absl::StatusOr<uint64_t> Decoder::ReadLongUint() {
   if (BufEmpty()) {
     return Corrupt("the message ends where an integer should follow");
   }
@@ -560,7 +575,7 @@ absl::Status Decoder::ParseCommonType(WireType& type) {
       KEKKAI_ASSIGN_OR_RETURN(
           const absl::string_view name,
           ReadBytes("type name", limits_.max_message_bytes));
-      type.name.assign(name.data(), name.size());
+      type.name = name;
       return absl::OkStatus();
     }
     return ReadInt32("Id").status();
@@ -593,7 +608,7 @@ absl::Status Decoder::ParseFieldType(WireField& field, uint64_t index) {
       KEKKAI_ASSIGN_OR_RETURN(
           const absl::string_view name,
           ReadBytes("field name", limits_.max_message_bytes));
-      field.name.assign(name.data(), name.size());
+      field.name = name;
       return absl::OkStatus();
     }
     KEKKAI_ASSIGN_OR_RETURN(field.id, ReadInt32("Id"));

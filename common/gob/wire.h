@@ -54,8 +54,10 @@ enum class WireKind : uint8_t {
   kTextMarshaler,
 };
 
+// Names point into the stream being decoded (or into static storage for the
+// builtin types), so a WireType lives no longer than its stream.
 struct WireField {
-  std::string name;
+  absl::string_view name;
   int32_t id = 0;
 };
 
@@ -63,7 +65,7 @@ struct WireField {
 // inner CommonType.Id are informational only (Go never reads them back).
 struct WireType {
   WireKind kind = WireKind::kStruct;
-  std::string name;
+  absl::string_view name;
   std::vector<WireField> fields;  // kStruct
   int32_t elem = 0;               // kSlice, kArray, kMap
   int32_t key = 0;                // kMap
