@@ -34,6 +34,16 @@
 //   gob: message 9 at byte 312: Params.Ops[0] (*container.BindMountOp).Source:
 //   path "home" is not absolute
 //   gob: truncated stream: message 4 needs 120 bytes, 37 remain
+//
+// Where the decoder is stricter than Go's (never for anything Go's encoder
+// writes; tests/go checks random corruptions of the vectors against Go's
+// decoder): the Limits; type ids outside int32 (Go truncates them); a type
+// definition that sets no or several wireType alternatives, has an empty
+// field name or a negative array length (Go fails only if the type is
+// used); a count larger than the rest of the stream, or >= 2^63 in a skipped
+// slice (Go loops zero times); a skipped map entry starting past the end of
+// its message. And one place where it is more lenient: a nil interface value
+// in a skipped field is nil, where Go 1.19 misreads the stream.
 #ifndef KEKKAI_COMMON_GOB_GOB_H_
 #define KEKKAI_COMMON_GOB_GOB_H_
 
