@@ -14,3 +14,7 @@ list(APPEND KEKKAI_CLI_EXTRA_DEPS kekkai_cli_core)
 
 # kekkai seccomp export (shim/cli/seccomp_cmd.cc).
 list(APPEND KEKKAI_CLI_EXTRA_DEPS kekkai_seccomp kekkai_json)
+
+# kekkai run: PROGRAM's PATH search through the container's ops.
+target_sources(kekkai_cli_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/program_lookup.cc)

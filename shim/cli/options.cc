@@ -28,6 +28,7 @@
 #include "common/status.h"
 #include "common/unique_fd.h"
 #include "shim/cli/default_sandbox.h"
+#include "shim/cli/program_lookup.h"
 
 extern char** environ;
 
@@ -859,39 +860,25 @@ absl::StatusOr<AbsolutePath> Parser::ResolveProgram(
                                  : AbsolutePath::Literal("/");
     return dir.Append(program);
   }
-  // execvp's rules, applied on the host: the default sandbox maps the system
-  // directories to the same paths inside.
+  // execvp's search, on the host but through the container's ops, so a PATH
+  // entry the container does not show is skipped.
   const std::string path = GetEnv("PATH").value_or(kDefaultPath);
-  bool denied = false;
-  std::string denied_at;
-  for (absl::string_view dir : absl::StrSplit(path, ':')) {
-    if (dir.empty() || dir.front() != '/') continue;
-    const std::string candidate = CleanPath(absl::StrCat(dir, "/", program));
-    absl::Status executable = host_.CheckExecutable(candidate);
-    if (executable.ok()) return AbsolutePath::Parse(candidate);
-    if (GetErrno(executable) == EACCES && !denied) {
-      denied = true;
-      denied_at = candidate;
-    }
-  }
-  if (denied) {
-    return WithExitStatus(
-        absl::PermissionDeniedError(absl::StrFormat(
-            "cannot run PROGRAM \"%s\": %s is not executable",
-            absl::CEscape(program), denied_at)),
-        126);
-  }
-  return WithExitStatus(
-      absl::NotFoundError(absl::StrFormat(
-          "cannot run PROGRAM \"%s\": not found in PATH \"%s\"",
-          absl::CEscape(program), absl::CEscape(path))),
-      127);
+  absl::StatusOr<AbsolutePath> found =
+      FindInPath(*spec_.params.ops, path, program, host_);
+  if (found.ok()) return found;
+  return WithExitStatus(found.status(),
+                        absl::IsPermissionDenied(found.status()) ? 126 : 127);
 }
 
 absl::Status Parser::Finish(absl::Span<const std::string> program_and_args) {
   KEKKAI_RETURN_IF_ERROR(CheckNothingPending());
   Params& params = spec_.params;
   params.env = env_;
+
+  if (!filesystem_option_ && ops_.empty()) {
+    KEKKAI_ASSIGN_OR_RETURN(ops_, DefaultSandboxOps(host_));
+  }
+  params.ops = std::move(ops_);
 
   if (!program_and_args.empty()) {
     KEKKAI_ASSIGN_OR_RETURN(params.path, ResolveProgram(program_and_args[0]));
@@ -906,11 +893,6 @@ absl::Status Parser::Finish(absl::Span<const std::string> program_and_args) {
     return absl::InvalidArgumentError(
         "missing PROGRAM (kekkai run [OPTIONS] [--] PROGRAM [ARGS...])");
   }
-
-  if (!filesystem_option_ && ops_.empty()) {
-    KEKKAI_ASSIGN_OR_RETURN(ops_, DefaultSandboxOps(host_));
-  }
-  params.ops = std::move(ops_);
 
   if (!presets_given_ && !config_loaded_) presets_ = kPresetStrict;
   params.seccomp_presets = presets_;

@@ -18,9 +18,10 @@
 //     sandbox (default_sandbox.h) is used.
 //   * The payload's environment starts as the caller's (or --config's) and is
 //     edited by --setenv/--unsetenv/--clearenv in order.
-//   * PROGRAM without a '/' is looked up in the payload's PATH on the host
-//     and sent as an absolute path; a relative PROGRAM with a '/' is taken
-//     relative to the payload's working directory.
+//   * PROGRAM without a '/' is looked up in the payload's PATH, on the host
+//     but through the container's ops (program_lookup.h), and sent as an
+//     absolute path; a relative PROGRAM with a '/' is taken relative to the
+//     payload's working directory.
 #ifndef KEKKAI_SHIM_CLI_OPTIONS_H_
 #define KEKKAI_SHIM_CLI_OPTIONS_H_
 

@@ -244,6 +244,9 @@ int RunCommand(int argc, char** argv) {
     case Result::Kind::kCanceled:
       break;
     case Result::Kind::kSetupFailed:
+      // kekkai-init has printed its one line ("kekkai-init: cannot ...") on
+      // the stderr it shares with kekkai; the Result carries the same text.
+      break;
     case Result::Kind::kStartFailed:
       PrintError(result.message);
       break;

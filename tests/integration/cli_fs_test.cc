@@ -97,11 +97,11 @@ TEST_F(CliFsTest, BindEnsureCreatesTheSource) {
 
 TEST_F(CliFsTest, ProcShowsTheContainersPidNamespace) {
   Outcome outcome = Sh({"--proc", "/proc2"},
-                       "cut -d' ' -f1 /proc2/self/stat; ls /proc2/1/ns >/dev/null"
-                       " && echo has-init");
+                       "cut -d' ' -f1 /proc2/self/stat; test -d /proc2/1 && "
+                       "echo has-init; test -d /proc2/4 || echo no-pid-4");
   EXPECT_EQ(outcome.exit_code, 0) << outcome.Describe();
   // cut is the shell's child: pid 3 (init is 1, the shell 2).
-  EXPECT_EQ(outcome.out, "3\nhas-init\n");
+  EXPECT_EQ(outcome.out, "3\nhas-init\nno-pid-4\n");
 }
 
 TEST_F(CliFsTest, DevIsMinimalAndReadOnlyWithMqueueOnRequest) {

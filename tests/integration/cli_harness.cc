@@ -306,7 +306,8 @@ std::vector<std::string> SystemOptions() {
 
 std::vector<std::string> ProbeArgs(std::vector<std::string> options,
                                    const std::vector<std::string>& probe_args) {
-  std::vector<std::string> args = SystemOptions();
+  std::vector<std::string> args = {"run"};
+  for (const std::string& option : SystemOptions()) args.push_back(option);
   args.insert(args.end(), {"--ro-bind", ProbeDir(), ProbeDir()});
   args.insert(args.end(), options.begin(), options.end());
   args.push_back("--");

@@ -93,8 +93,8 @@ Outcome RunKekkai(const std::vector<std::string>& args,
 // for tests that add their own filesystem options.
 std::vector<std::string> SystemOptions();
 
-// `options` followed by the system options, a read-only bind of the probe's
-// directory, "--", the probe and `probe_args`.
+// "run", the system options, a read-only bind of the probe's directory,
+// `options`, "--", the probe and `probe_args`.
 std::vector<std::string> ProbeArgs(std::vector<std::string> options,
                                    const std::vector<std::string>& probe_args);
 

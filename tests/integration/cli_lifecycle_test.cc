@@ -85,6 +85,25 @@ class CliLifecycleTest : public ::testing::Test {
   }
 };
 
+// The checker itself: a process left behind (here by a plain shell, no
+// kekkai) is found both by its marker and as a child of this subreaper.
+TEST_F(CliLifecycleTest, HarnessFindsSurvivors) {
+  const std::string marker = Marker();
+  std::string error;
+  Child child = Child::Start(
+      {"/bin/sh", "-c",
+       absl::StrCat("sleep ", marker, " >/dev/null 2>&1 & exit 0")},
+      {},
+      &error);
+  ASSERT_GT(child.pid(), 0) << error;
+  Outcome outcome = child.Wait(kEnd);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.Describe();
+  EXPECT_FALSE(NothingSurvives(marker, std::chrono::milliseconds(200)));
+  ASSERT_EQ(ProcessesWithMarker(marker).size(), 1u);
+  EXPECT_EQ(ChildrenOf(getpid()), ProcessesWithMarker(marker));
+  // TearDown kills it.
+}
+
 TEST_F(CliLifecycleTest, SignalsCancelTheWholeTree) {
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
     SCOPED_TRACE(sigabbrev_np(sig));

@@ -393,8 +393,11 @@ TEST_F(CliRunTest, SeccompPresetsAndNoSeccomp) {
 }
 
 TEST_F(CliRunTest, SeccompFlagsMultiarchAllows32BitSyscalls) {
+  // Without multiarch the filter refuses the foreign architecture (the
+  // probe is killed by SIGSYS or gets an error).
   Outcome outcome = RunKekkai(ProbeArgs({}, {"int80"}));
-  EXPECT_EQ(outcome.exit_code, 1) << outcome.Describe();
+  EXPECT_NE(outcome.exit_code, 0) << outcome.Describe();
+  EXPECT_NE(outcome.out, "ok\n") << outcome.Describe();
   outcome = RunKekkai(
       ProbeArgs({"--seccomp-flags", "multiarch"}, {"int80"}));
   EXPECT_EQ(outcome.out, "ok\n") << outcome.Describe();
