@@ -22,21 +22,14 @@ kekkai_library(kekkai_init_ops
     supervise.cc
   DEPS kekkai_common kekkai_sys
 )
-# The sequence needs the gob codec and the seccomp library; until both exist
-# in the tree, init/CMakeLists.txt keeps its placeholder executable.
-if(TARGET kekkai_gob AND TARGET kekkai_seccomp)
-  kekkai_library(kekkai_init
-    SRCS init.cc
-    DEPS kekkai_init_ops kekkai_gob kekkai_seccomp
-  )
-  add_library(kekkai::init ALIAS kekkai_init)
-  # Every internal library is named here so that all of them come before
-  # the static abseil group on the link line (kekkai_executable puts the
-  # group right after the direct dependencies).
-  kekkai_executable(kekkai-init STATIC SRCS main.cc
-    DEPS kekkai_init kekkai_init_ops kekkai_sys kekkai_gob kekkai_seccomp
-         kekkai_syscalls kekkai_common)
-else()
-  kekkai_executable(kekkai-init STATIC SRCS main.cc DEPS kekkai_common kekkai_sys)
-  target_compile_definitions(kekkai-init PRIVATE KEKKAI_INIT_PLACEHOLDER=1)
-endif()
+kekkai_library(kekkai_init
+  SRCS init.cc
+  DEPS kekkai_init_ops kekkai_gob kekkai_seccomp
+)
+add_library(kekkai::init ALIAS kekkai_init)
+# Every internal library is named here so that all of them come before the
+# static abseil group on the link line (kekkai_executable puts the group
+# right after the direct dependencies).
+kekkai_executable(kekkai-init STATIC SRCS main.cc
+  DEPS kekkai_init kekkai_init_ops kekkai_sys kekkai_gob kekkai_seccomp
+       kekkai_syscalls kekkai_common)

@@ -33,12 +33,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   kekkai::log::SetProgram("kekkai-init");
-#ifdef KEKKAI_INIT_PLACEHOLDER
-  // Built before the gob codec and seccomp libraries exist (init.cmake).
-  std::fprintf(stderr, "kekkai-init: not implemented yet\n");
-  return 1;
-#else
   return kekkai::init::Main(kekkai::sys::LinuxSys(),
                             ::getenv(kekkai::init::kSetupEnv));
-#endif
 }
