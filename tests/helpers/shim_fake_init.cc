@@ -114,17 +114,18 @@ std::string StatusField(const std::string& name) {
   return value;
 }
 
-std::string IgnoredOrHandled() {
-  // Any signal whose disposition is not SIG_DFL.
-  std::vector<int> odd;
+std::string Ignored() {
+  // Signals set to SIG_IGN: the only dispositions that survive execve.
+  // (Handlers cannot, and a sanitizer runtime installs its own anyway.)
+  std::vector<int> ignored;
   for (int sig = 1; sig < SIGRTMIN; ++sig) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     struct sigaction sa;
-    if (sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler != SIG_DFL) {
-      odd.push_back(sig);
+    if (sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+      ignored.push_back(sig);
     }
   }
-  return odd.empty() ? "none" : absl::StrJoin(odd, ",");
+  return ignored.empty() ? "none" : absl::StrJoin(ignored, ",");
 }
 
 std::string ConnectAbstract(const std::string& name) {
@@ -158,7 +159,7 @@ void Facts(const std::vector<std::string>& argv,
                             "NoNewPrivs", "SigBlk", "SigIgn"}) {
     std::printf("%s=%s\n", field, StatusField(field).c_str());
   }
-  std::printf("dispositions=%s\n", IgnoredOrHandled().c_str());
+  std::printf("ignored=%s\n", Ignored().c_str());
   for (const char* ns : {"user", "pid", "mnt", "ipc", "uts", "cgroup", "net"}) {
     std::printf("ns_%s=%s\n", ns,
                 ReadLink(absl::StrCat("/proc/self/ns/", ns)).c_str());

@@ -80,7 +80,7 @@ TEST_F(ShimContainerTest, InitGetsExactlyWhatHakureiPromises) {
   EXPECT_EQ(facts.at("NoNewPrivs"), "1");
   EXPECT_EQ(facts.at("SigBlk"), "0000000000000000");
   EXPECT_EQ(facts.at("SigIgn"), "0000000000000000");
-  EXPECT_EQ(facts.at("dispositions"), "none");
+  EXPECT_EQ(facts.at("ignored"), "none");
   // The envelope (hakurei's initParams plus KekkaiReport).
   EXPECT_EQ(facts.at("host_uid"), std::to_string(getuid()));
   EXPECT_EQ(facts.at("host_gid"), std::to_string(getgid()));
@@ -144,7 +144,7 @@ TEST_F(ShimContainerTest, CallerSignalStateDoesNotReachInit) {
   const auto facts = ParseFacts(out);
   EXPECT_EQ(facts.at("SigIgn"), "0000000000000000");
   EXPECT_EQ(facts.at("SigBlk"), "0000000000000000");
-  EXPECT_EQ(facts.at("dispositions"), "none");
+  EXPECT_EQ(facts.at("ignored"), "none");
 }
 
 TEST_F(ShimContainerTest, OnlyStdioSetupAndExtraFilesReachInit) {
