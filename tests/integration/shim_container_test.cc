@@ -5,8 +5,12 @@
 // delay, warm containers, bad input, many containers from many threads, and
 // process hygiene in the caller.
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -122,6 +126,85 @@ TEST_F(ShimContainerTest, RetainSessionSkipsSetsidAndDenyTTY) {
   EXPECT_EQ(facts.at("session_leader"), "0");
   EXPECT_EQ(facts.at("seccomp_presets"), "0");
 }
+
+TEST_F(ShimContainerTest, LauncherDefaultsAndPassThroughs) {
+  Params params = FakeParams({"facts"});
+  params.uid = 1000;
+  params.gid = 100;
+  params.adopt_wait_delay = -1;  // "do not wait": 0
+  params.dir = AbsolutePath::Literal("/tmp");
+  LaunchOptions options = FakeOptions();
+  options.verbose = true;
+  const auto [result, out] = RunCaptured(std::move(params), options);
+  ASSERT_TRUE(result.ok()) << result.ToString();
+  const auto facts = ParseFacts(out);
+  EXPECT_EQ(facts.at("uid"), "1000");
+  EXPECT_EQ(facts.at("gid"), "100");
+  EXPECT_EQ(facts.at("adopt_wait_delay"), "0");
+  EXPECT_EQ(facts.at("dir"), "/tmp");
+  EXPECT_EQ(facts.at("verbose"), "1");
+  EXPECT_EQ(facts.at("cwd"), "/");  // init's; the program's is `dir`
+}
+
+TEST_F(ShimContainerTest, InitFromTheEnvironment) {
+  // No init_path: $KEKKAI_INIT comes before "next to the program" (where
+  // the real kekkai-init is).
+  setenv("KEKKAI_INIT", testing::FakeInit().c_str(), 1);
+  const auto [result, out] = RunCaptured(FakeParams({"facts"}), LaunchOptions{});
+  unsetenv("KEKKAI_INIT");
+  ASSERT_TRUE(result.ok()) << result.ToString();
+  EXPECT_EQ(ParseFacts(out).at("argv"), "init");
+}
+
+#if defined(__x86_64__)
+TEST_F(ShimContainerTest, FallsBackToCloneWithoutClone3) {
+  // In a forked child whose seccomp filter makes clone3 fail with ENOSYS
+  // (as kernels before 5.3 and some sandboxes do): the launch falls back to
+  // clone(2), except with a cgroup fd, which only clone3 can honour.
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {
+        static_cast<unsigned short>(sizeof(filter) / sizeof(filter[0])),
+        filter};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+      _exit(10);
+    }
+    if (syscall(SYS_clone3, nullptr, 0) != -1 || errno != ENOSYS) _exit(11);
+    const Result exited = kekkai::Run(FakeParams({"exit", "5"}), FakeOptions());
+    if (exited.kind != Result::Kind::kExited || exited.exit_code != 5) {
+      std::fprintf(stderr, "%s\n", exited.ToString().c_str());
+      _exit(12);
+    }
+    kekkai::UniqueFd cgroup(open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    LaunchOptions options = FakeOptions();
+    options.cgroup_fd = cgroup.get();
+    const Result refused = kekkai::Run(FakeParams({"exit", "0"}), options);
+    if (refused.kind != Result::Kind::kStartFailed ||
+        refused.step != "clone init" || refused.err != ENOSYS) {
+      std::fprintf(stderr, "%s\n", refused.ToString().c_str());
+      _exit(13);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "10: seccomp, 11: clone3 not refused, 12: no fallback to clone, "
+         "13: cgroup fd without clone3";
+}
+#endif
 
 TEST_F(ShimContainerTest, CallerSignalStateDoesNotReachInit) {
   // Ignored signals survive execve unless reset; blocked ones would too.

@@ -73,6 +73,17 @@ TEST_F(ShimRealInitTest, ExitStatusAndStdout) {
   EXPECT_GT(result.init_pid, 0);
 }
 
+TEST_F(ShimRealInitTest, FindsKekkaiInitNextToTheProgram) {
+  // No init_path and no $KEKKAI_INIT: kekkai-init beside this test binary.
+  if (getenv("KEKKAI_INIT") != nullptr) GTEST_SKIP() << "$KEKKAI_INIT is set";
+  if (access((testing::SelfDir() + "/kekkai-init").c_str(), X_OK) != 0) {
+    GTEST_SKIP() << "no kekkai-init beside the test binary";
+  }
+  const auto [result, out] = RunCaptured(Shell("echo found"), LaunchOptions{});
+  EXPECT_TRUE(result.ok()) << result.ToString();
+  EXPECT_EQ(out, "found\n");
+}
+
 TEST_F(ShimRealInitTest, ProgramKilledBySignal) {
   const Result result = kekkai::Run(Shell("kill -9 $$"), RealInit());
   EXPECT_EQ(result.kind, Result::Kind::kSignaled) << result.ToString();
