@@ -210,6 +210,13 @@ struct Container::State {
       std::lock_guard<std::mutex> lock(mu);
       if (cancel_requested) {
         result = shim::internal::CanceledResult(pid, info.exited, info.status);
+      } else if (info.known && info.exited) {
+        // init ended on its own before our SIGKILL: say how, it is usually
+        // the reason (a wrong init binary, a crash).
+        result = shim::internal::StartFailedResult(status, pid);
+        result->message += absl::StrFormat(" (init exited with status %d)",
+                                           info.status);
+        result->exit_code = info.status;
       }
     }
     if (!result.has_value()) {
@@ -317,8 +324,12 @@ absl::Status Container::State::Start() {
   absl::StatusOr<shim::internal::SpawnedInit> spawned =
       shim::internal::SpawnInit(request);
   if (!spawned.ok()) return Fail(spawned.status(), "start");
-  pid = spawned->pid;
-  pidfd = std::move(spawned->pidfd);
+  {
+    // Cancel() and Signal() read the pidfd under the lock.
+    std::lock_guard<std::mutex> lock(mu);
+    pid = spawned->pid;
+    pidfd = std::move(spawned->pidfd);
+  }
   phase = Phase::kStarted;
   return absl::OkStatus();
 }
@@ -604,9 +615,8 @@ const Params& Container::params() const { return state_->params; }
 
 Result Run(Params params, LaunchOptions options) {
   Container container(std::move(params), std::move(options));
-  if (!container.Start().ok() || !container.Serve().ok()) {
-    return container.Wait();  // the failure, recorded by Start or Serve
-  }
+  // A failure of Start or Serve is recorded; Wait returns it.
+  if (container.Start().ok()) (void)container.Serve();
   return container.Wait();
 }
 
