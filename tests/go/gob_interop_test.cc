@@ -18,6 +18,7 @@
 #include "tests/gob/crafted.h"
 #include "tests/gob/run_tool.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_paths.h"
 
 namespace kekkai::gobtest {
 namespace {
@@ -107,6 +108,28 @@ TEST(GobInteropTest, RandomParamsTravelBothWays) {
     auto our_decoded = gob::Decode(*go_encoded);
     ASSERT_THAT(our_decoded, IsOk());
     EXPECT_EQ(*our_decoded, want);
+  }
+}
+
+// The debugging tools between Go's encoder and Go's decoder: a stream from
+// Go, `kekkai params decode`, `kekkai params encode`, and Go's strict
+// decoder gets the value back.
+TEST(GobInteropTest, GoThroughTheKekkaiParamsToolsAndBackToGo) {
+  const std::string kekkai = ::kekkai::testing::BinaryPath("kekkai");
+  for (const Vector& v : LoadManifest()) {
+    if (v.kind != "valid") continue;
+    SCOPED_TRACE(v.name);
+    auto go = GoEncode(ReadVectorFile(v.name, ".json"));
+    ASSERT_THAT(go, IsOk());
+    auto json = RunTool(kekkai, {"params", "decode"}, *go);
+    ASSERT_THAT(json, IsOk());
+    ASSERT_EQ(json->exit_code, 0) << json->err;
+    auto stream = RunTool(kekkai, {"params", "encode"}, json->out);
+    ASSERT_THAT(stream, IsOk());
+    ASSERT_EQ(stream->exit_code, 0) << stream->err;
+    auto back = GoDecode(stream->out);
+    ASSERT_THAT(back, IsOk());
+    EXPECT_EQ(*back, AsGoDecodes(Expected(v.name)));
   }
 }
 
