@@ -118,7 +118,7 @@ class Decoder {
     return absl::OkStatus();
   }
 
-  // ---- errors -------------------------------------------------------------
+  // ---- errors ---------------------------------------------------------------
   std::string RenderPath() const;
   absl::Status Fail(absl::StatusCode code, absl::string_view message) const;
   absl::Status Corrupt(absl::string_view message) const {
@@ -128,7 +128,7 @@ class Decoder {
     return Fail(absl::StatusCode::kInvalidArgument, message);
   }
 
-  // ---- the current message ------------------------------------------------
+  // ---- the current message --------------------------------------------------
   size_t BufLeft() const { return buf_.size() - off_; }
   bool BufEmpty() const { return off_ >= buf_.size(); }
   // Bytes not yet consumed: the rest of this message and of the stream.
@@ -169,7 +169,7 @@ class Decoder {
   template <typename Fn>
   absl::Status ForEachField(size_t num_fields, Fn&& fn);
 
-  // ---- framing ------------------------------------------------------------
+  // ---- framing --------------------------------------------------------------
   absl::Status RecvMessage(bool& end_of_stream);
   absl::StatusOr<int32_t> ReadTypeSequence(bool in_interface);
   absl::Status RecvType(int32_t id);
@@ -178,7 +178,7 @@ class Decoder {
   absl::Status ParseStructType(WireType& type);
   absl::Status ParseFieldType(WireField& field, uint64_t index);
 
-  // ---- compiling ----------------------------------------------------------
+  // ---- compiling ------------------------------------------------------------
   const WireType* UserType(int32_t id) const {
     if (id < kFirstUserId) return nullptr;  // skip the lookup
     auto it = types_.find(id);
@@ -190,7 +190,7 @@ class Decoder {
   bool StructCompatible(int32_t id) const;
   absl::Status CheckSkippable(int32_t id, int depth);
 
-  // ---- values -------------------------------------------------------------
+  // ---- values ---------------------------------------------------------------
   absl::Status DecodeStruct(const Engine& engine, Local local, void* object);
   absl::Status DecodeField(const LocalField& field, const Instr& instr,
                            void* member);
@@ -217,7 +217,7 @@ class Decoder {
   std::vector<Seg> path_;
 };
 
-// ---- errors ---------------------------------------------------------------
+// ---- errors -----------------------------------------------------------------
 
 // A name from the stream as is when it is short and printable, else quoted.
 std::string Name(absl::string_view name) {
@@ -370,8 +370,7 @@ absl::Status Decoder::ForEachField(size_t num_fields, Fn&& fn) {
   return absl::OkStatus();
 }
 
-// ---- framing
-// ------------------------------------------------------------------
+// ---- framing ----------------------------------------------------------------
 
 absl::Status Decoder::RecvMessage(bool& end_of_stream) {
   end_of_stream = pos_ >= in_.size();
@@ -618,8 +617,7 @@ absl::Status Decoder::ParseFieldType(WireField& field, uint64_t index) {
   return absl::OkStatus();
 }
 
-// ---- compiling
-// ----------------------------------------------------------------
+// ---- compiling --------------------------------------------------------------
 
 std::string Decoder::DescribeId(int32_t id) const {
   switch (id) {
@@ -768,7 +766,8 @@ absl::StatusOr<const Engine*> Decoder::Compile(Local local, int32_t id) {
     Nest nest(this, Field(wire_field.name));
     const int index = FindLocalField(local, wire_field.name);
     if (index < 0) {
-      KEKKAI_RETURN_IF_ERROR(CheckSkippable(wire_field.id, path_.size()));
+      KEKKAI_RETURN_IF_ERROR(
+          CheckSkippable(wire_field.id, static_cast<int>(path_.size())));
       continue;
     }
     const LocalField& field = local_type.fields[static_cast<size_t>(index)];
@@ -795,8 +794,7 @@ absl::StatusOr<const Engine*> Decoder::Compile(Local local, int32_t id) {
   return result;
 }
 
-// ---- values
-// ---------------------------------------------------------------------
+// ---- values -----------------------------------------------------------------
 
 absl::Status Decoder::DecodeStruct(const Engine& engine, Local local,
                                    void* object) {

@@ -284,7 +284,7 @@ absl::Status ParseParams(const Json& json, Params* p) {
   return o.Check();
 }
 
-// ---- rendering ------------------------------------------------------------
+// ---- rendering --------------------------------------------------------------
 
 // A JSON string as Go's encoding/json writes it with SetEscapeHTML(false)
 // (Go 1.19: \n \r \t, other control characters as \u00XX, U+2028/2029
@@ -420,7 +420,7 @@ std::string OpJson(const Op& op, int indent) {
   return w.Obj({{"type", Quote(type)}, {"value", w.Obj(v, in)}}, indent);
 }
 
-// ---- random values ------------------------------------------------------
+// ---- random values ----------------------------------------------------------
 
 class Random {
  public:
