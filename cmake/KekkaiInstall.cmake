@@ -37,6 +37,17 @@ install(FILES ${CMAKE_BINARY_DIR}/kekkaiConfig.cmake
               ${CMAKE_BINARY_DIR}/kekkaiConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kekkai)
 
+# kekkai.pc finds its prefix relative to its own directory (pkg-config's
+# ${pcfiledir}), so `cmake --install --prefix DIR` and DESTDIR staging give a
+# working file, not one pointing at the configured CMAKE_INSTALL_PREFIX.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(KEKKAI_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH kekkai_pc_up "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig"
+       "/prefix")
+  string(REGEX REPLACE "/$" "" kekkai_pc_up "${kekkai_pc_up}")
+  set(KEKKAI_PC_PREFIX "\${pcfiledir}/${kekkai_pc_up}")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/kekkai.pc.in
                ${CMAKE_BINARY_DIR}/kekkai.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/kekkai.pc

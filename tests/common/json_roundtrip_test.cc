@@ -177,7 +177,7 @@ class Generator {
 };
 
 constexpr uint64_t kSeed = 0x6b656b6b6169;  // "kekkai"
-constexpr int kIterations = 1500;
+constexpr int kIterations = 1000;
 
 TEST(JsonRoundTripTest, ParamsAreExact) {
   Generator gen(kSeed);

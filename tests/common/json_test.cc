@@ -240,12 +240,13 @@ TEST(JsonParamsTest, WritesEveryFieldPrettyInSchemaOrder) {
 
 TEST(JsonParamsTest, ZeroValuesAreLeftOut) {
   EXPECT_EQ(ParamsToJson(Params{}), "{}");
-  Params p;
-  p.ops = OpList{};  // an empty list is not a nil list
-  EXPECT_EQ(CompactJson(ParamsToJson(p)), R"({"ops":[]})");
-  p = Params{};
-  p.seccomp_disable = true;
-  EXPECT_EQ(CompactJson(ParamsToJson(p)), R"({"seccomp":{"disable":true}})");
+  Params empty_ops;
+  empty_ops.ops.emplace();  // an empty list is not a nil list
+  EXPECT_EQ(CompactJson(ParamsToJson(empty_ops)), R"({"ops":[]})");
+  Params no_filter;
+  no_filter.seccomp_disable = true;
+  EXPECT_EQ(CompactJson(ParamsToJson(no_filter)),
+            R"({"seccomp":{"disable":true}})");
   EXPECT_THAT(ParamsFromJson("{}"), IsOkAndHolds(Params{}));
 }
 
