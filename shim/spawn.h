@@ -37,6 +37,16 @@
 //     before execve.
 //   * The caller may be multi-threaded: the child never allocates, locks or
 //     logs (see spawn_child.cc).
+//
+// Known limits:
+//   * A fork() by another thread of the caller in the microseconds between
+//     the channel's socketpair() and the clone keeps a copy of the child's
+//     end: Start() then sees init's execve succeed only when that process
+//     execs or exits (every fork+exec launcher shares this; CLOEXEC cannot
+//     help a fork that does not exec).
+//   * The clone is fork-like (no CLONE_VM, since the child must wait for the
+//     ack): a caller with a large address space pays for copying its page
+//     tables on every Start().
 #ifndef KEKKAI_SHIM_SPAWN_H_
 #define KEKKAI_SHIM_SPAWN_H_
 
