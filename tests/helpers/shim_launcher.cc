@@ -6,6 +6,9 @@
 //       COUNT containers that block, launched by THREADS threads that exit
 //       right after Start+Serve; prints "init <pid>" for each, then "ready",
 //       then waits forever.
+//   shim_launcher block-exec INIT KIND COUNT THREADS
+//       As block, then 300 ms after "ready" the process execve()s
+//       /bin/sleep: the containers must die with the old program.
 //   shim_launcher loop INIT KIND THREADS
 //       THREADS threads launching short containers (and canceling blocking
 //       ones) forever; prints "looping" once they run.
@@ -81,7 +84,7 @@ kekkai::LaunchOptions Options() {
   return options;
 }
 
-int Block(int count, int threads) {
+int Block(int count, int threads, bool exec_after) {
   static std::vector<std::unique_ptr<kekkai::Container>> containers;
   static std::mutex mu;
   std::atomic<int> failures{0};
@@ -107,6 +110,15 @@ int Block(int count, int threads) {
   for (std::thread& worker : workers) worker.join();
   if (failures != 0) return 1;
   Say("ready");
+  if (exec_after) {
+    usleep(300 * 1000);
+    char sleep_arg[] = "sleep";
+    char seconds[] = "60";
+    char* argv[] = {sleep_arg, seconds, nullptr};
+    execv("/bin/sleep", argv);
+    Say("error execv /bin/sleep");
+    return 1;
+  }
   for (;;) pause();
 }
 
@@ -164,7 +176,7 @@ int ThreadExit() {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: shim_launcher block INIT KIND COUNT THREADS\n"
+               "usage: shim_launcher block|block-exec INIT KIND COUNT THREADS\n"
                "       shim_launcher loop INIT KIND THREADS\n"
                "       shim_launcher race INIT KIND\n"
                "       shim_launcher thread-exit INIT KIND\n");
@@ -180,9 +192,10 @@ int main(int argc, char** argv) {
   g_real = std::string(argv[3]) == "real";
   int a = 0;
   int b = 0;
-  if (mode == "block" && argc == 6 && absl::SimpleAtoi(argv[4], &a) &&
-      absl::SimpleAtoi(argv[5], &b) && a > 0 && b > 0) {
-    return Block(a, b);
+  if ((mode == "block" || mode == "block-exec") && argc == 6 &&
+      absl::SimpleAtoi(argv[4], &a) && absl::SimpleAtoi(argv[5], &b) && a > 0 &&
+      b > 0) {
+    return Block(a, b, mode == "block-exec");
   }
   if (mode == "loop" && argc == 5 && absl::SimpleAtoi(argv[4], &a) && a > 0) {
     return Loop(a);

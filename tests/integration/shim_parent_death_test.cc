@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +163,31 @@ TEST_P(ShimParentDeathTest, KillNineMidRunLeavesNothing) {
   ASSERT_EQ(inits.size(), 6u);
   // Their launching threads have exited: the inits are alive all the same.
   for (pid_t pid : inits) EXPECT_EQ(kill(pid, 0), 0) << pid;
+  ASSERT_EQ(kill(launcher.pid, SIGKILL), 0);
+  EXPECT_TRUE(NothingSurvives(std::chrono::seconds(10)));
+}
+
+TEST_P(ShimParentDeathTest, ExecOfTheLauncherEndsItsContainers) {
+  // execve kills every other thread of the process, the launcher thread
+  // included: the containers die with the program that started them.
+  Launcher launcher = StartLauncher({"block-exec", init_, kind_, "3", "2"});
+  ASSERT_GT(launcher.pid, 0);
+  std::vector<UniqueFd> pidfds;
+  std::string line;
+  while ((line = launcher.ReadLine(std::chrono::seconds(30))) != "ready") {
+    ASSERT_FALSE(line.empty()) << "the launcher stopped before \"ready\"";
+    pid_t pid;
+    ASSERT_TRUE(absl::StartsWith(line, "init ") &&
+                absl::SimpleAtoi(line.substr(5), &pid))
+        << line;
+    pidfds.emplace_back(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+    ASSERT_TRUE(pidfds.back().valid());
+  }
+  for (const UniqueFd& pidfd : pidfds) {
+    struct pollfd pfd = {pidfd.get(), POLLIN, 0};
+    EXPECT_EQ(poll(&pfd, 1, 10000), 1) << "an init outlived the execve";
+  }
+  // The launcher is /bin/sleep now.
   ASSERT_EQ(kill(launcher.pid, SIGKILL), 0);
   EXPECT_TRUE(NothingSurvives(std::chrono::seconds(10)));
 }

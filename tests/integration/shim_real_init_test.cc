@@ -124,6 +124,7 @@ TEST_F(ShimRealInitTest, FailingOpNamesItsIndexAndErrno) {
   EXPECT_FALSE(result.step.empty());
   EXPECT_THAT(result.message, HasSubstr("/nonexistent/source"));
   EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(testing::OwnChildren(), IsEmpty());
 }
 
 TEST_F(ShimRealInitTest, ExtraFilesReachTheProgramFromFdThree) {
