@@ -21,7 +21,6 @@ namespace rj = CEREAL_RAPIDJSON_NAMESPACE;
 namespace rj = RAPIDJSON_NAMESPACE;
 #endif
 
-#include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -420,7 +419,7 @@ absl::Status ReadObject(
     absl::FunctionRef<absl::Status(size_t, const Value&, const std::string&)>
         fn) {
   if (!v.IsObject()) return Expected(where.path, "an object", v);
-  uint64_t seen = 0;
+  std::vector<bool> seen(keys.size(), false);
   for (auto member = v.MemberBegin(); member != v.MemberEnd(); ++member) {
     const std::string key = StringOf(member->name);
     if (key.find('\0') != std::string::npos) {
@@ -437,8 +436,8 @@ absl::Status ReadObject(
       return At(path, absl::StrCat("unknown key (known: ",
                                    absl::StrJoin(keys, ", "), ")"));
     }
-    if (seen & (uint64_t{1} << index)) return At(path, "duplicate key");
-    seen |= uint64_t{1} << index;
+    if (seen[index]) return At(path, "duplicate key");
+    seen[index] = true;
     if (member->value.IsNull()) continue;
     KEKKAI_RETURN_IF_ERROR(fn(index, member->value, path));
   }

@@ -216,6 +216,9 @@ TEST(ValidateInitParamsTest, Envelope) {
   ip.host_uid = 4294967295;
   ExpectInvalidInit(ip, "host_uid: 4294967295 is out of range");
   ip = MinimalInit();
+  ip.host_gid = -1;
+  ExpectInvalidInit(ip, "host_gid: -1 is out of range");
+  ip = MinimalInit();
   ip.host_gid = 4294967295;
   ExpectInvalidInit(ip, "host_gid: 4294967295 is out of range");
   ip = MinimalInit();
