@@ -93,9 +93,12 @@ TEST_F(ShimContainerTest, InitGetsExactlyWhatHakureiPromises) {
   EXPECT_EQ(facts.at("kekkai_report"), "1");
   // Launcher defaults: overflow ids, 5 s, DenyTTY, dir "/".
   std::ifstream overflow_uid("/proc/sys/kernel/overflowuid");
+  std::ifstream overflow_gid("/proc/sys/kernel/overflowgid");
   std::string overflow;
   overflow_uid >> overflow;
   EXPECT_EQ(facts.at("uid"), overflow);
+  overflow_gid >> overflow;
+  EXPECT_EQ(facts.at("gid"), overflow);
   EXPECT_EQ(facts.at("adopt_wait_delay"), std::to_string(5 * kSecond));
   EXPECT_EQ(facts.at("seccomp_presets"), std::to_string(kPresetDenyTTY));
   EXPECT_EQ(facts.at("dir"), "/");
