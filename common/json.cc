@@ -54,8 +54,15 @@ namespace {
 // Shared helpers
 // ---------------------------------------------------------------------------
 
+// How a piece of the document appears in an error message: escaped, and cut
+// short, so that a huge bad value cannot make a huge message.
+constexpr size_t kShownBytes = 80;
+std::string Shown(absl::string_view text) {
+  if (text.size() <= kShownBytes) return absl::CHexEscape(text);
+  return absl::StrCat(absl::CHexEscape(text.substr(0, kShownBytes)), "...");
+}
 std::string Quote(absl::string_view text) {
-  return absl::StrCat("\"", absl::CHexEscape(text), "\"");
+  return absl::StrCat("\"", Shown(text), "\"");
 }
 
 // True when `text` is well-formed UTF-8 (no overlong forms, surrogates or
@@ -431,7 +438,7 @@ absl::Status ReadObject(
       if (known == key) break;
       ++index;
     }
-    const std::string path = where.Key(absl::CHexEscape(key));
+    const std::string path = where.Key(Shown(key));
     if (index == keys.size()) {
       return At(path, absl::StrCat("unknown key (known: ",
                                    absl::StrJoin(keys, ", "), ")"));
