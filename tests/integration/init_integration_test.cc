@@ -499,7 +499,8 @@ TEST_F(InitIntegrationTest, OverlayEphemeralWritesVanish) {
   ASSERT_EQ(r.exit_code(), 0) << r.Describe();
   EXPECT_EQ(Value(r.out, "write=/overlay/new"), "ok");
   EXPECT_EQ(Value(r.out, "cat=/overlay/file"), "written\\n");
-  const sys::MountInfoEntry* overlay = MountAt(Mounts(r.out), "/overlay");
+  const std::vector<sys::MountInfoEntry> mounts = Mounts(r.out);
+  const sys::MountInfoEntry* overlay = MountAt(mounts, "/overlay");
   ASSERT_NE(overlay, nullptr);
   EXPECT_EQ(overlay->fstype, "overlay");
   EXPECT_THAT(overlay->fs_options, HasSubstr("userxattr"));
