@@ -423,6 +423,35 @@ TEST_F(InitIntegrationTest, WithoutAFilterTheKernelStillRefusesRemounts) {
   EXPECT_EQ(Value(r.out, "write=/ro/x"), "error EROFS");
 }
 
+TEST_F(InitIntegrationTest, RecursiveRemountReachesSubmounts) {
+  TempDir dir;
+  for (const char* d : {"a", "b", "c", "d"}) dir.Mkdir(d);
+  OpsBuilder ops = BaseOps();
+  ops.Bind(dir.Sub("a"), "/rec", kBindWritable | kBindDevice)
+      .Bind(dir.Sub("b"), "/rec/sub", kBindWritable | kBindDevice)
+      .Bind(dir.Sub("c"), "/flat", kBindWritable | kBindDevice)
+      .Bind(dir.Sub("d"), "/flat/sub", kBindWritable | kBindDevice)
+      .Remount("/rec", MS_REC | MS_RDONLY | MS_NODEV)
+      .Remount("/flat", MS_RDONLY);
+  const LaunchResult r =
+      Run(std::move(ops), {"mountinfo", "write=/rec/sub/x", "write=/flat/x",
+                           "write=/flat/sub/x"});
+  ASSERT_EQ(r.exit_code(), 0) << r.Describe();
+  const std::vector<sys::MountInfoEntry> m = Mounts(r.out);
+  for (const char* target : {"/rec", "/rec/sub"}) {
+    EXPECT_THAT(OptionsAt(m, target), HasOpt("ro")) << target;
+    EXPECT_THAT(OptionsAt(m, target), HasOpt("nodev")) << target;
+    EXPECT_THAT(OptionsAt(m, target), HasOpt("nosuid")) << target;
+  }
+  EXPECT_EQ(Value(r.out, "write=/rec/sub/x"), "error EROFS");
+  // Without MS_REC only the mount itself; nodev was not asked for.
+  EXPECT_THAT(OptionsAt(m, "/flat"), HasOpt("ro"));
+  EXPECT_THAT(OptionsAt(m, "/flat"), Not(HasOpt("nodev")));
+  EXPECT_THAT(OptionsAt(m, "/flat/sub"), HasOpt("rw"));
+  EXPECT_EQ(Value(r.out, "write=/flat/x"), "error EROFS");
+  EXPECT_EQ(Value(r.out, "write=/flat/sub/x"), "ok");
+}
+
 TEST_F(InitIntegrationTest, RemountOpMakesTheRootReadOnly) {
   OpsBuilder ops = BaseOps();
   ops.Mkdir("/data", 0755).Remount("/", MS_RDONLY);
@@ -530,13 +559,14 @@ TEST_F(InitIntegrationTest, OverlayWithUpperPersists) {
 
 TEST_F(InitIntegrationTest, OverlayReadonlyRefusesWrites) {
   TempDir dir;
-  dir.Mkdir("a");
+  // Names with overlay's separators: the option string escapes them.
+  dir.Mkdir("a,b:c\\d");
   dir.Mkdir("b");
-  dir.Write("a/top", "a\n");
+  dir.Write("a,b:c\\d/top", "a\n");
   dir.Write("b/top", "b\n");
   dir.Write("b/bottom", "b\n");
   OpsBuilder ops = BaseOps();
-  ops.OverlayReadonly("/overlay", {dir.Sub("a"), dir.Sub("b")});
+  ops.OverlayReadonly("/overlay", {dir.Sub("a,b:c\\d"), dir.Sub("b")});
   const LaunchResult r = Run(std::move(ops), {"cat=/overlay/top",
                                               "cat=/overlay/bottom",
                                               "write=/overlay/new"});
