@@ -25,6 +25,7 @@
 #include "init/supervise.h"
 #include "seccomp/seccomp.h"
 #include "tests/init/mock_sys.h"
+#include "tests/init/op_script.h"
 #include "tests/testing/status_matchers.h"
 
 namespace kekkai::testing {
@@ -97,65 +98,109 @@ MATCHER_P(SpecIs, want, "") {
          got.extra_count == want.extra_count;
 }
 
-// Everything from SetDumpable to the seccomp load for Sample().
-void ExpectBuild(MockSys& sys, const InitParams& init) {
-  EXPECT_CALL(sys, SetDumpable(1)).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, WriteFile("/proc/self/uid_map", "65534 1000 1\n"))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, WriteFile("/proc/self/setgroups", "deny\n"))
-      .WillOnce(Return(ErrnoStatus(ENOENT, "old kernel")));  // tolerated
-  EXPECT_CALL(sys, WriteFile("/proc/self/gid_map", "65534 100 1\n"))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, SetDumpable(0)).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Umask(0)).WillOnce(Return(022));
-  EXPECT_CALL(sys, Sethostname("box")).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, ReadFile("/proc/sys/kernel/cap_last_cap"))
-      .WillOnce(Return("40\n"));
-  EXPECT_CALL(sys, Mount("", "/", "", MS_SILENT | MS_SLAVE | MS_REC, ""))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Mount("rootfs", "/proc/self/fd", "tmpfs",
-                         MS_NODEV | MS_NOSUID, ""))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Chdir("/proc/self/fd")).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Mkdir("sysroot", 0755)).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Mount("sysroot", "sysroot", "",
-                         MS_SILENT | MS_BIND | MS_REC, ""))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Mkdir("host", 0755)).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, PivotRoot("/proc/self/fd", "host"))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Chdir("/")).WillOnce(Return(absl::OkStatus()));
-  // op 0: proc
-  EXPECT_CALL(sys, MkdirAll("/sysroot/proc", 0755))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Mount("proc", "/sysroot/proc", "proc",
-                         MS_NOSUID | MS_NOEXEC | MS_NODEV, ""))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Mount("host", "host", "", MS_SILENT | MS_REC | MS_PRIVATE,
-                         ""))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Umount2("host", MNT_DETACH)).WillOnce(Return(absl::OkStatus()));
-  UniqueFd old_root = NullFd();
-  const int old_root_number = old_root.get();
-  EXPECT_CALL(sys, Open("/", O_DIRECTORY | O_RDONLY, 0))
-      .WillOnce(Return(ByMove(std::move(old_root))));
-  EXPECT_CALL(sys, Chdir("/sysroot")).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, PivotRoot(".", ".")).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Fchdir(old_root_number)).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Umount2(".", MNT_DETACH)).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Chdir("/")).WillOnce(Return(absl::OkStatus()));
-  // hakurei's launcher gives no CAP_NET_ADMIN: lo stays down, not fatal.
-  EXPECT_CALL(sys, BringUpLoopback())
-      .WillOnce(Return(ErrnoStatus(EPERM, "ioctl")));
-  EXPECT_CALL(sys, CapAmbientClearAll()).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, CapBoundingSetDrop(_))
-      .Times(41)
-      .WillRepeatedly(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Capset(0, 0, 0)).WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, LoadSeccomp(seccomp::RulesFor(init.params),
-                               init.params.seccomp_flags))
-      .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(sys, Umask(022)).WillOnce(Return(0));
+// Everything from SetDumpable to the umask restore for Sample(), each call
+// with the step its failure is reported as.
+std::vector<ScriptCall> BuildScript(const InitParams& init) {
+  std::vector<ScriptCall> calls = {
+      Call("set SUID_DUMP_USER", SYS(SetDumpable(1))),
+      Call("write /proc/self/uid_map",
+           SYS(WriteFile("/proc/self/uid_map", "65534 1000 1\n"))),
+      Call("write /proc/self/setgroups",
+           SYS(WriteFile("/proc/self/setgroups", "deny\n"))),
+      Call("write /proc/self/gid_map",
+           SYS(WriteFile("/proc/self/gid_map", "65534 100 1\n"))),
+      Call("set SUID_DUMP_DISABLE", SYS(SetDumpable(0))),
+      Always(SYS(Umask(0)), mode_t{022}),
+      Call("set hostname", SYS(Sethostname("box"))),
+      CallOr("read /proc/sys/kernel/cap_last_cap",
+             SYS(ReadFile("/proc/sys/kernel/cap_last_cap")),
+             std::string("40\n")),
+      Call("make / rslave",
+           SYS(Mount("", "/", "", MS_SILENT | MS_SLAVE | MS_REC, ""))),
+      Call("mount intermediate root",
+           SYS(Mount("rootfs", "/proc/self/fd", "tmpfs", MS_NODEV | MS_NOSUID,
+                     ""))),
+      Call("enter intermediate root", SYS(Chdir("/proc/self/fd"))),
+      Call("create /sysroot", SYS(Mkdir("sysroot", 0755))),
+      Call("bind /sysroot", SYS(Mount("sysroot", "sysroot", "",
+                                      MS_SILENT | MS_BIND | MS_REC, ""))),
+      Call("create /host", SYS(Mkdir("host", 0755))),
+      Call("pivot into intermediate root",
+           SYS(PivotRoot("/proc/self/fd", "host"))),
+      Call("enter intermediate root", SYS(Chdir("/"))),
+      // op 0: proc
+      Call("mount proc on /proc", SYS(MkdirAll("/sysroot/proc", 0755))),
+      Call("mount proc on /proc",
+           SYS(Mount("proc", "/sysroot/proc", "proc",
+                     MS_NOSUID | MS_NOEXEC | MS_NODEV, ""))),
+      Call("make host root rprivate",
+           SYS(Mount("host", "host", "", MS_SILENT | MS_REC | MS_PRIVATE, ""))),
+      Call("unmount host root", SYS(Umount2("host", MNT_DETACH))),
+      {"open intermediate root",
+       [](MockSys& sys, const absl::Status& result) {
+         EXPECT_CALL(sys, Open("/", O_DIRECTORY | O_RDONLY, 0))
+             .WillOnce([result]() -> absl::StatusOr<UniqueFd> {
+               if (!result.ok()) return result;
+               return NullFd();
+             });
+       }},
+      Call("enter sysroot", SYS(Chdir("/sysroot"))),
+      Call("pivot into sysroot", SYS(PivotRoot(".", "."))),
+      Call("re-enter intermediate root", SYS(Fchdir(_))),
+      Call("unmount intermediate root", SYS(Umount2(".", MNT_DETACH))),
+      Call("enter root", SYS(Chdir("/"))),
+      Call("bring up the loopback interface", SYS(BringUpLoopback())),
+      Call("clear the ambient capability set", SYS(CapAmbientClearAll())),
+  };
+  for (int cap = 0; cap <= 40; ++cap) {
+    calls.push_back(Call(absl::StrCat("drop capability ", cap,
+                                      " from the bounding set"),
+                         SYS(CapBoundingSetDrop(cap))));
+  }
+  calls.push_back(Call("drop capabilities (capset)", SYS(Capset(0, 0, 0))));
+  const std::vector<NativeRule> rules = seccomp::RulesFor(init.params);
+  const uint32_t flags = init.params.seccomp_flags;
+  calls.push_back(Call("load syscall filter", SYS(LoadSeccomp(rules, flags))));
+  calls.push_back(Always(SYS(Umask(022)), mode_t{0}));
+  return calls;
+}
+
+// Getpid through the adoption of the fds, for a setup fd `fd` and no extra
+// files.
+void ExpectReceive(MockSys& sys, int fd, const std::string& stream) {
+  EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
+  EXPECT_CALL(sys, SetPtracer(0)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, SignalFd(init::SupervisedSignals()))
+      .WillOnce(Return(ByMove(NullFd())));
+  EXPECT_CALL(sys, ReadAll(fd, _)).WillOnce(Return(stream));
+  EXPECT_CALL(sys, CloexecFrom(3)).WillOnce(Return(absl::OkStatus()));
+}
+
+TEST(InitMainTest, EveryBuildStepFailureIsFatalAndNamed) {
+  const InitParams init = Sample();
+  const std::string stream = *gob::Encode(init);
+  const std::vector<ScriptCall> calls = BuildScript(init);
+  for (size_t k = 0; k < calls.size(); ++k) {
+    if (!calls[k].can_fail) continue;
+    SCOPED_TRACE(absl::StrCat("call ", k, ": ", calls[k].step));
+    LogCapture log;
+    StrictMock<MockSys> sys;
+    SetupFd setup;
+    // EIO: neither the ENOENT tolerated for setgroups nor the EPERM
+    // tolerated for the loopback.
+    const absl::Status injected = Injected(static_cast<int>(k), EIO);
+    {
+      InSequence seq;
+      ExpectReceive(sys, setup.number, stream);
+      ExpectScript(sys, calls, k, injected);
+    }
+    EXPECT_EQ(init::Main(sys, setup.env().c_str()), 1);
+    const bool in_op = calls[k].step == "mount proc on /proc";
+    EXPECT_EQ(log.Text(),
+              absl::StrCat("kekkai-init: cannot ", calls[k].step,
+                           in_op ? " (op 0: proc)" : "",
+                           ": input/output error\n"));
+  }
 }
 
 TEST(InitMainTest, TheWholeSequenceForAHakureiLauncher) {
@@ -178,7 +223,8 @@ TEST(InitMainTest, TheWholeSequenceForAHakureiLauncher) {
     EXPECT_CALL(sys, CloexecFrom(3)).WillOnce(Return(absl::OkStatus()));
     EXPECT_CALL(sys, SetCloexec(setup.number + 1))
         .WillOnce(Return(absl::OkStatus()));
-    ExpectBuild(sys, init);
+    const std::vector<ScriptCall> calls = BuildScript(init);
+    ExpectScript(sys, calls, calls.size(), absl::OkStatus());
     sys::ExecSpec spec;
     spec.path = "/bin/sh";
     spec.argv = {"sh", "-c", "true"};
@@ -349,6 +395,56 @@ TEST(InitMainTest, AClosedSetupFd) {
   EXPECT_EQ(log.Text(), absl::StrCat("kekkai-init: cannot read setup parameters "
                                      "from fd ",
                                      setup.number, ": bad file descriptor\n"));
+}
+
+TEST(InitMainTest, SignalAndFdSetupFailures) {
+  {
+    LogCapture log;
+    StrictMock<MockSys> sys;
+    InSequence seq;
+    EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
+    EXPECT_CALL(sys, SetPtracer(0)).WillOnce(Return(absl::OkStatus()));
+    EXPECT_CALL(sys, SignalFd(_)).WillOnce(Return(Injected(1, EMFILE)));
+    EXPECT_EQ(init::Main(sys, "3"), 1);
+    EXPECT_EQ(log.Text(), "kekkai-init: cannot set up signal handling: too "
+                          "many open files\n");
+  }
+  {
+    LogCapture log;
+    StrictMock<MockSys> sys;
+    SetupFd setup;
+    InSequence seq;
+    EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
+    EXPECT_CALL(sys, SetPtracer(0)).WillOnce(Return(absl::OkStatus()));
+    EXPECT_CALL(sys, SignalFd(_)).WillOnce(Return(ByMove(NullFd())));
+    EXPECT_CALL(sys, ReadAll(setup.number, _))
+        .WillOnce(Return(*gob::Encode(Sample())));
+    EXPECT_CALL(sys, CloexecFrom(3)).WillOnce(Return(Injected(2, ENOSYS)));
+    EXPECT_EQ(init::Main(sys, setup.env().c_str()), 1);
+    EXPECT_EQ(log.Text(), "kekkai-init: cannot make inherited files "
+                          "close-on-exec: function not implemented\n");
+  }
+  {
+    // The launcher promised an extra file that is not open.
+    LogCapture log;
+    StrictMock<MockSys> sys;
+    SetupFd setup;
+    InitParams init = Sample();
+    init.count = 2;
+    InSequence seq;
+    EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
+    EXPECT_CALL(sys, SetPtracer(0)).WillOnce(Return(absl::OkStatus()));
+    EXPECT_CALL(sys, SignalFd(_)).WillOnce(Return(ByMove(NullFd())));
+    EXPECT_CALL(sys, ReadAll(setup.number, _))
+        .WillOnce(Return(*gob::Encode(init)));
+    EXPECT_CALL(sys, CloexecFrom(3)).WillOnce(Return(absl::OkStatus()));
+    EXPECT_CALL(sys, SetCloexec(setup.number + 1))
+        .WillOnce(Return(Injected(3, EBADF)));
+    EXPECT_EQ(init::Main(sys, setup.env().c_str()), 1);
+    EXPECT_EQ(log.Text(),
+              absl::StrCat("kekkai-init: cannot use extra file 0 at fd ",
+                           setup.number + 1, ": bad file descriptor\n"));
+  }
 }
 
 TEST(InitMainTest, InvalidParametersAreRefusedWithTheOpIndex) {
