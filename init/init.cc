@@ -266,10 +266,10 @@ absl::StatusOr<mode_t> Build(sys::Sys& sys, const InitParams& params) {
   KEKKAI_RETURN_IF_ERROR(BuildFilesystem(sys, params));
 
   // kekkai (as bubblewrap): a private network namespace gets its loopback
-  // interface up. That needs CAP_NET_ADMIN over the namespace, which only a
-  // launcher that grants it ambient gives init (hakurei's grants
-  // SYS_ADMIN, SETPCAP and DAC_OVERRIDE only): without it lo stays down,
-  // as under hakurei.
+  // interface up. That needs CAP_NET_ADMIN over the namespace, which
+  // kekkai's launcher grants ambient with a new network namespace;
+  // hakurei's grants SYS_ADMIN, SETPCAP and DAC_OVERRIDE only, so under a
+  // hakurei launcher lo stays down, as hakurei leaves it.
   if (!params.params.host_net) {
     if (absl::Status s = sys.BringUpLoopback(); !s.ok()) {
       if (GetErrno(s) != EPERM) {

@@ -61,9 +61,14 @@ constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
 
 std::atomic<uint32_t> g_child_pause_ms{0};
 
+// hakurei's set: SYS_ADMIN, SETPCAP, DAC_OVERRIDE.
 constexpr uint64_t kAmbientCaps = (uint64_t{1} << CAP_SYS_ADMIN) |
                                   (uint64_t{1} << CAP_SETPCAP) |
                                   (uint64_t{1} << CAP_DAC_OVERRIDE);
+// kekkai adds NET_ADMIN when init gets a network namespace of its own, so
+// that it brings lo up there as bubblewrap does; init drops it, with every
+// other capability, before the initial program runs.
+constexpr uint64_t kNewNetAmbientCaps = uint64_t{1} << CAP_NET_ADMIN;
 
 // Kills and reaps a child that reported a failure (it exits right after
 // anyway) or that we gave up on. Returns a description of how it ended.
@@ -139,7 +144,7 @@ absl::Status ChildFailure(const ChildMessage& message, const char* init_path,
       break;
     case ChildStep::kCapabilities:
       call = "capset/prctl(PR_CAP_AMBIENT_RAISE, CAP_SYS_ADMIN|CAP_SETPCAP|"
-             "CAP_DAC_OVERRIDE)";
+             "CAP_DAC_OVERRIDE[|CAP_NET_ADMIN])";
       break;
     case ChildStep::kFds:
       call = absl::StrFormat("dup3(..., 0..%d)", 3 + extra_count);
@@ -457,7 +462,8 @@ absl::StatusOr<SpawnedInit> SpawnInit(const SpawnRequest& request) {
   plan.extra_count = static_cast<int>(request.extra_fds.size());
   plan.landlock_ruleset_fd = request.landlock_ruleset_fd;
   plan.setsid = request.setsid;
-  plan.ambient_caps = kAmbientCaps;
+  plan.ambient_caps =
+      kAmbientCaps | (request.new_net ? kNewNetAmbientCaps : uint64_t{0});
   plan.pause_ms = g_child_pause_ms.load();
 
   Job job;

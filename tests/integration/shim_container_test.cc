@@ -77,10 +77,12 @@ TEST_F(ShimContainerTest, InitGetsExactlyWhatHakureiPromises) {
   EXPECT_EQ(facts.at("pid"), "1");
   EXPECT_EQ(facts.at("session_leader"), "1");  // setsid
   EXPECT_EQ(facts.at("fds"), "0,1,2,3");
-  // CAP_SYS_ADMIN (21), CAP_SETPCAP (8), CAP_DAC_OVERRIDE (1), ambient.
-  EXPECT_EQ(facts.at("CapAmb"), "0000000000200102");
-  EXPECT_EQ(facts.at("CapInh"), "0000000000200102");
-  EXPECT_EQ(facts.at("CapEff"), "0000000000200102");
+  // hakurei's CAP_SYS_ADMIN (21), CAP_SETPCAP (8), CAP_DAC_OVERRIDE (1),
+  // ambient, and kekkai's CAP_NET_ADMIN (12) for a network namespace of its
+  // own (lo is brought up).
+  EXPECT_EQ(facts.at("CapAmb"), "0000000000201102");
+  EXPECT_EQ(facts.at("CapInh"), "0000000000201102");
+  EXPECT_EQ(facts.at("CapEff"), "0000000000201102");
   EXPECT_EQ(facts.at("NoNewPrivs"), "1");
   EXPECT_EQ(facts.at("SigBlk"), "0000000000000000");
   EXPECT_EQ(facts.at("SigIgn"), "0000000000000000");
@@ -118,6 +120,8 @@ TEST_F(ShimContainerTest, EveryNamespaceIsNewButNetWithHostNet) {
   ASSERT_TRUE(shared.result.ok()) << shared.result.ToString();
   EXPECT_EQ(ParseFacts(shared.out).at("ns_net"), SelfNs("net"));
   EXPECT_NE(ParseFacts(shared.out).at("ns_user"), SelfNs("user"));
+  // The host's network: exactly hakurei's ambient set, no CAP_NET_ADMIN.
+  EXPECT_EQ(ParseFacts(shared.out).at("CapAmb"), "0000000000200102");
 }
 
 TEST_F(ShimContainerTest, RetainSessionSkipsSetsidAndDenyTTY) {
