@@ -1,0 +1,544 @@
+// launch_bench: kekkai against bubblewrap on one sandbox shape, in one run.
+//
+// What it compares (bench/README.md has the method and the results):
+//   kekkai run    the CLI: `kekkai run SHAPE -- /usr/bin/true`
+//   bwrap         Debian's bwrap with the same shape and the identical
+//                 seccomp filter (`kekkai seccomp export --presets strict`,
+//                 handed to --seccomp on a fresh fd each time)
+//   lib cold      libkekkai from this process: Container + Start + Serve +
+//                 Wait
+//   lib warm      libkekkai with Start done ahead (the container sits
+//                 started while the other kinds run): Serve + Wait
+//   floor         bench/floor.c: clone into the namespaces, write the maps,
+//                 exec /usr/bin/true (no mounts, no filter)
+// Latency rounds are interleaved (cli, bwrap, cold, warm, floor, cli, ...),
+// so machine noise hits every kind alike. Then throughput (containers per
+// second, sequential and with 2 and 8 in parallel) for bwrap and libkekkai,
+// alternating between the two, and peak RSS (VmHWM sampled from
+// /proc/PID/status while the payload sleeps, after setup has finished).
+//
+// The targets (issue 7) are printed with the measured ratios; nothing here
+// asserts them.
+//
+// usage: launch_bench [--rounds N] [--throughput-count N]
+//                     [--throughput-reps N] [--no-throughput] [--no-rss]
+//                     [--bwrap PATH]
+// kekkai, kekkai-init and bench-floor are taken from this program's
+// directory.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "shim/cli/options.h"
+#include "shim/container.h"
+
+extern char** environ;
+
+namespace kekkai::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The sandbox shape every launcher gets: every namespace (kekkai always
+// makes them; bwrap --unshare-all), /usr read-only with the merged-/usr
+// links, a new /proc, a minimal /dev, a tmpfs /tmp.
+const std::vector<std::string>& Shape() {
+  static const std::vector<std::string> shape = {
+      "--ro-bind", "/usr",      "/usr",   "--symlink", "usr/bin",
+      "/bin",      "--symlink", "usr/lib", "/lib",      "--symlink",
+      "usr/lib64", "/lib64",    "--proc", "/proc",     "--dev",
+      "/dev",      "--tmpfs",   "/tmp"};
+  return shape;
+}
+
+constexpr char kPayload[] = "/usr/bin/true";
+constexpr int kFilterFd = 9;
+
+struct Options {
+  int rounds = 40;
+  int throughput_count = 48;
+  int throughput_reps = 3;
+  bool throughput = true;
+  bool rss = true;
+  std::string bwrap = "/usr/bin/bwrap";
+  std::string bin_dir;
+  std::string filter_path;  // the exported strict filter
+};
+
+int64_t Nanos(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from)
+      .count();
+}
+
+std::vector<char*> Argv(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
+// Starts args[0] with stdout on `stdout_path` (default /dev/null) and, when
+// `fd9_path` is set, kFilterFd opened read-only on it.
+absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& args,
+                            const char* fd9_path,
+                            const char* stdout_path = "/dev/null") {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdout_path,
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd9_path != nullptr) {
+    posix_spawn_file_actions_addopen(&actions, kFilterFd, fd9_path, O_RDONLY,
+                                     0);
+  }
+  std::vector<char*> argv = Argv(args);
+  pid_t pid = -1;
+  const int err = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(),
+                              environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) return ErrnoStatus(err, absl::StrCat("posix_spawn ", args[0]));
+  return pid;
+}
+
+absl::Status Reap(pid_t pid, const std::string& what) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return ErrnoStatus(errno, absl::StrCat("waitpid ", what));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::InternalError(
+        absl::StrCat(what, " failed: wait status ", status));
+  }
+  return absl::OkStatus();
+}
+
+// Runs a command to completion; its wall time in ns.
+absl::StatusOr<int64_t> TimeCommand(const std::vector<std::string>& args,
+                                    const char* fd9_path) {
+  const Clock::time_point start = Clock::now();
+  absl::StatusOr<pid_t> pid = Spawn(args, fd9_path);
+  if (!pid.ok()) return pid.status();
+  KEKKAI_RETURN_IF_ERROR(Reap(*pid, args[0]));
+  return Nanos(start, Clock::now());
+}
+
+// The launchers under test.
+class Launchers {
+ public:
+  explicit Launchers(const Options& options, cli::RunSpec spec)
+      : options_(options), spec_(std::move(spec)) {
+    cli_args_ = {options.bin_dir + "/kekkai", "run"};
+    bwrap_args_ = {options.bwrap, "--unshare-all", "--unshare-user",
+                   "--new-session", "--die-with-parent"};
+    for (const std::string& arg : Shape()) {
+      cli_args_.push_back(arg);
+      bwrap_args_.push_back(arg);
+    }
+    cli_args_.insert(cli_args_.end(), {"--", kPayload});
+    bwrap_args_.insert(bwrap_args_.end(), {"--seccomp",
+                                           std::to_string(kFilterFd), "--",
+                                           kPayload});
+    floor_args_ = {options.bin_dir + "/bench-floor", kPayload};
+  }
+
+  const std::vector<std::string>& cli_args() const { return cli_args_; }
+  const std::vector<std::string>& bwrap_args() const { return bwrap_args_; }
+
+  absl::StatusOr<int64_t> Cli() { return TimeCommand(cli_args_, nullptr); }
+  absl::StatusOr<int64_t> Bwrap() {
+    return TimeCommand(bwrap_args_, options_.filter_path.c_str());
+  }
+  absl::StatusOr<int64_t> Floor() { return TimeCommand(floor_args_, nullptr); }
+
+  std::unique_ptr<Container> NewContainer() const {
+    return std::make_unique<Container>(spec_.params, spec_.launch);
+  }
+
+  absl::StatusOr<int64_t> LibCold() {
+    const Clock::time_point start = Clock::now();
+    std::unique_ptr<Container> container = NewContainer();
+    KEKKAI_RETURN_IF_ERROR(Finish(*container, true));
+    return Nanos(start, Clock::now());
+  }
+
+  // Serve + Wait of a container started ahead; starts the next one after.
+  absl::StatusOr<int64_t> LibWarm() {
+    if (warm_ == nullptr) KEKKAI_RETURN_IF_ERROR(StartWarm());
+    const Clock::time_point start = Clock::now();
+    absl::Status status = Finish(*warm_, false);
+    const int64_t ns = Nanos(start, Clock::now());
+    warm_.reset();
+    KEKKAI_RETURN_IF_ERROR(status);
+    KEKKAI_RETURN_IF_ERROR(StartWarm());
+    return ns;
+  }
+
+  void DropWarm() { warm_.reset(); }
+
+  static absl::Status Finish(Container& container, bool start) {
+    if (start) KEKKAI_RETURN_IF_ERROR(container.Start());
+    KEKKAI_RETURN_IF_ERROR(container.Serve());
+    const Result result = container.Wait();
+    if (!result.ok()) {
+      return absl::InternalError(absl::StrCat("container: ", result.ToString()));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status StartWarm() {
+    warm_ = NewContainer();
+    return warm_->Start();
+  }
+
+  const Options& options_;
+  cli::RunSpec spec_;
+  std::vector<std::string> cli_args_;
+  std::vector<std::string> bwrap_args_;
+  std::vector<std::string> floor_args_;
+  std::unique_ptr<Container> warm_;
+};
+
+struct Summary {
+  double median = 0, p10 = 0, p90 = 0;
+};
+
+Summary Summarize(std::vector<double> values) {
+  Summary s;
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  auto at = [&](double q) {
+    const double pos = q * static_cast<double>(values.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, values.size() - 1);
+    const double frac = pos - static_cast<double>(lo);
+    return values[lo] * (1 - frac) + values[hi] * frac;
+  };
+  s.median = at(0.5);
+  s.p10 = at(0.1);
+  s.p90 = at(0.9);
+  return s;
+}
+
+void Die(const absl::Status& status) {
+  std::fprintf(stderr, "launch_bench: %s\n", status.ToString().c_str());
+  std::exit(1);
+}
+
+// Containers per second: `count` launches by `parallel` threads.
+absl::StatusOr<double> Throughput(int parallel, int count,
+                                  const std::function<absl::Status()>& one) {
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  absl::Status first_error;
+  std::atomic_flag error_taken = ATOMIC_FLAG_INIT;
+  const Clock::time_point start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < parallel; ++t) {
+    threads.emplace_back([&] {
+      while (!failed.load() && next.fetch_add(1) < count) {
+        if (absl::Status s = one(); !s.ok()) {
+          if (!error_taken.test_and_set()) first_error = s;
+          failed = true;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const int64_t ns = Nanos(start, Clock::now());
+  if (failed) return first_error;
+  return static_cast<double>(count) * 1e9 / static_cast<double>(ns);
+}
+
+// VmHWM of `pid` in KiB, or -1 when it cannot be read (gone, or no mm).
+int64_t ReadHwm(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    int64_t kib = -1;
+    std::string digits;
+    for (char c : line) {
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    }
+    if (!absl::SimpleAtoi(digits, &kib)) return -1;
+    return kib;
+  }
+  return -1;
+}
+
+// The highest VmHWM of `pid` over `duration`, sampled every 5 ms.
+int64_t SampleHwm(pid_t pid, std::chrono::milliseconds duration) {
+  int64_t peak = -1;
+  const Clock::time_point end = Clock::now() + duration;
+  while (Clock::now() < end) {
+    peak = std::max(peak, ReadHwm(pid));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return peak;
+}
+
+struct Rss {
+  int64_t cli = -1, init = -1, bwrap = -1;
+};
+
+// Peak RSS, each the highest of three runs whose payload sleeps 0.4 s;
+// sampling covers the setup and stops while the payload still sleeps.
+absl::StatusOr<Rss> MeasureRss(const Options& options, Launchers& launchers) {
+  Rss rss;
+  const std::vector<std::string> sleep_payload = {"/usr/bin/sleep", "0.4"};
+  auto with_sleep = [&](std::vector<std::string> args) {
+    args.resize(args.size() - 1);  // drop kPayload
+    args.insert(args.end(), sleep_payload.begin(), sleep_payload.end());
+    return args;
+  };
+  const std::vector<std::string> cli = with_sleep(launchers.cli_args());
+  const std::vector<std::string> bwrap = with_sleep(launchers.bwrap_args());
+  const std::chrono::milliseconds window(300);
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<pid_t> pid = Spawn(cli, nullptr);
+    if (!pid.ok()) return pid.status();
+    rss.cli = std::max(rss.cli, SampleHwm(*pid, window));
+    KEKKAI_RETURN_IF_ERROR(Reap(*pid, "kekkai run"));
+
+    pid = Spawn(bwrap, options.filter_path.c_str());
+    if (!pid.ok()) return pid.status();
+    rss.bwrap = std::max(rss.bwrap, SampleHwm(*pid, window));
+    KEKKAI_RETURN_IF_ERROR(Reap(*pid, "bwrap"));
+
+    std::unique_ptr<Container> container = launchers.NewContainer();
+    KEKKAI_RETURN_IF_ERROR(container->Start());
+    KEKKAI_RETURN_IF_ERROR(container->Serve());
+    rss.init = std::max(rss.init, SampleHwm(container->pid(), window));
+    const Result result = container->Wait();
+    if (!result.ok()) {
+      return absl::InternalError(absl::StrCat("container: ", result.ToString()));
+    }
+  }
+  return rss;
+}
+
+std::string ProgramDir() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return ".";
+  std::string path(buf, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto number = [&](int& out) {
+      if (i + 1 >= argc || !absl::SimpleAtoi(argv[i + 1], &out) || out < 1) {
+        std::fprintf(stderr, "launch_bench: %s needs a positive number\n",
+                     arg.c_str());
+        std::exit(2);
+      }
+      ++i;
+    };
+    if (arg == "--rounds") {
+      number(options.rounds);
+    } else if (arg == "--throughput-count") {
+      number(options.throughput_count);
+    } else if (arg == "--throughput-reps") {
+      number(options.throughput_reps);
+    } else if (arg == "--no-throughput") {
+      options.throughput = false;
+    } else if (arg == "--no-rss") {
+      options.rss = false;
+    } else if (arg == "--bwrap" && i + 1 < argc) {
+      options.bwrap = argv[++i];
+    } else {
+      std::fprintf(stderr,
+                   "usage: launch_bench [--rounds N] [--throughput-count N] "
+                   "[--throughput-reps N] [--no-throughput] [--no-rss] "
+                   "[--bwrap PATH]\n");
+      std::exit(2);
+    }
+  }
+  options.bin_dir = ProgramDir();
+  return options;
+}
+
+// `kekkai seccomp export --presets strict` into a temporary file.
+absl::StatusOr<std::string> ExportFilter(const Options& options) {
+  char path[] = "/tmp/kekkai-bench-filter-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) return ErrnoStatus(errno, "mkstemp");
+  close(fd);
+  absl::StatusOr<pid_t> pid =
+      Spawn({options.bin_dir + "/kekkai", "seccomp", "export", "--presets",
+             "strict"},
+            nullptr, path);
+  if (!pid.ok()) return pid.status();
+  KEKKAI_RETURN_IF_ERROR(Reap(*pid, "kekkai seccomp export"));
+  struct stat st;
+  if (stat(path, &st) != 0 || st.st_size == 0 || st.st_size % 8 != 0) {
+    return absl::InternalError("kekkai seccomp export wrote no filter");
+  }
+  return std::string(path);
+}
+
+void PrintRow(const char* name, const Summary& s, const Summary& bwrap) {
+  std::printf("  %-22s %8.2f  %8.2f  %8.2f   %5.2fx\n", name, s.median / 1e6,
+              s.p10 / 1e6, s.p90 / 1e6, s.median / bwrap.median);
+}
+
+const char* Verdict(bool met) { return met ? "met" : "NOT met"; }
+
+int Main(int argc, char** argv) {
+  Options options = ParseOptions(argc, argv);
+  if (access(options.bwrap.c_str(), X_OK) != 0) {
+    std::fprintf(stderr,
+                 "launch_bench: %s not found (apt-get install bubblewrap)\n",
+                 options.bwrap.c_str());
+    return 1;
+  }
+  absl::StatusOr<std::string> filter = ExportFilter(options);
+  if (!filter.ok()) Die(filter.status());
+  options.filter_path = *filter;
+
+  std::vector<std::string> run_args = Shape();
+  run_args.insert(run_args.end(), {"--", kPayload});
+  absl::StatusOr<cli::RunSpec> spec =
+      cli::ParseRunArgs(cli::Command::kRun, run_args, cli::SystemHostView());
+  if (!spec.ok()) Die(spec.status());
+  Launchers launchers(options, *std::move(spec));
+
+  std::printf("machine: %u CPUs; %s as uid %d\n",
+              std::thread::hardware_concurrency(), options.bin_dir.c_str(),
+              static_cast<int>(getuid()));
+  std::printf("payload: %s; shape:", kPayload);
+  for (const std::string& arg : Shape()) std::printf(" %s", arg.c_str());
+  std::printf("\n\n");
+
+  // Warm-up: one of each, untimed (page cache, first-use costs).
+  using Launch = absl::StatusOr<int64_t> (Launchers::*)();
+  for (Launch fn : {&Launchers::Cli, &Launchers::Bwrap, &Launchers::LibCold,
+                    &Launchers::Floor}) {
+    if (absl::StatusOr<int64_t> ns = (launchers.*fn)(); !ns.ok()) {
+      Die(ns.status());
+    }
+  }
+
+  enum Kind { kCli, kBwrap, kCold, kWarm, kFloor, kKinds };
+  const char* names[kKinds] = {"kekkai run", "bwrap", "libkekkai cold",
+                               "libkekkai warm", "floor"};
+  std::vector<double> samples[kKinds];
+  for (int round = 0; round < options.rounds; ++round) {
+    for (int kind = 0; kind < kKinds; ++kind) {
+      absl::StatusOr<int64_t> ns;
+      switch (kind) {
+        case kCli: ns = launchers.Cli(); break;
+        case kBwrap: ns = launchers.Bwrap(); break;
+        case kCold: ns = launchers.LibCold(); break;
+        case kWarm: ns = launchers.LibWarm(); break;
+        case kFloor: ns = launchers.Floor(); break;
+        default: break;
+      }
+      if (!ns.ok()) Die(ns.status());
+      samples[kind].push_back(static_cast<double>(*ns));
+    }
+  }
+  launchers.DropWarm();
+  Summary summary[kKinds];
+  for (int kind = 0; kind < kKinds; ++kind) summary[kind] = Summarize(samples[kind]);
+  std::printf("latency, ms (%d interleaved rounds)\n", options.rounds);
+  std::printf("  %-22s %8s  %8s  %8s   %s\n", "", "median", "p10", "p90",
+              "/bwrap");
+  for (int kind = 0; kind < kKinds; ++kind) {
+    PrintRow(names[kind], summary[kind], summary[kBwrap]);
+  }
+  const double cli_ratio = summary[kCli].median / summary[kBwrap].median;
+  const double warm_ratio = summary[kWarm].median / summary[kBwrap].median;
+
+  const int parallels[] = {1, 2, 8};
+  double tp_ratio[3] = {0, 0, 0};
+  if (options.throughput) {
+    std::printf("\nthroughput, containers/s (median of %d runs of %d)\n",
+                options.throughput_reps, options.throughput_count);
+    std::printf("  %-10s %10s %10s %8s\n", "parallel", "bwrap", "libkekkai",
+                "ratio");
+    for (int p = 0; p < 3; ++p) {
+      std::vector<double> bwrap_rates, lib_rates;
+      for (int rep = 0; rep < options.throughput_reps; ++rep) {
+        absl::StatusOr<double> rate =
+            Throughput(parallels[p], options.throughput_count, [&] {
+              return launchers.Bwrap().status();
+            });
+        if (!rate.ok()) Die(rate.status());
+        bwrap_rates.push_back(*rate);
+        rate = Throughput(parallels[p], options.throughput_count, [&] {
+          return Launchers::Finish(*launchers.NewContainer(), true);
+        });
+        if (!rate.ok()) Die(rate.status());
+        lib_rates.push_back(*rate);
+      }
+      const double bwrap = Summarize(bwrap_rates).median;
+      const double lib = Summarize(lib_rates).median;
+      tp_ratio[p] = lib / bwrap;
+      std::printf("  %-10d %10.1f %10.1f %7.2fx\n", parallels[p], bwrap, lib,
+                  tp_ratio[p]);
+    }
+  }
+
+  Rss rss;
+  if (options.rss) {
+    absl::StatusOr<Rss> measured = MeasureRss(options, launchers);
+    if (!measured.ok()) Die(measured.status());
+    rss = *measured;
+    std::printf("\npeak RSS, KiB (VmHWM sampled every 5 ms during setup; "
+                "highest of 3)\n");
+    std::printf("  kekkai (CLI)  %6lld\n  kekkai-init   %6lld\n"
+                "  bwrap         %6lld\n",
+                static_cast<long long>(rss.cli),
+                static_cast<long long>(rss.init),
+                static_cast<long long>(rss.bwrap));
+  }
+
+  std::printf("\ntargets\n");
+  std::printf("  kekkai run median <= 0.85x bwrap:     %.2fx  %s\n", cli_ratio,
+              Verdict(cli_ratio <= 0.85));
+  std::printf("  warm Serve+Wait <= 0.5x bwrap:        %.2fx  %s\n",
+              warm_ratio, Verdict(warm_ratio <= 0.5));
+  if (options.throughput) {
+    std::printf("  libkekkai throughput >= 1.5x at 1:    %.2fx  %s\n",
+                tp_ratio[0], Verdict(tp_ratio[0] >= 1.5));
+    std::printf("  libkekkai throughput >= 1.5x at 8:    %.2fx  %s\n",
+                tp_ratio[2], Verdict(tp_ratio[2] >= 1.5));
+  }
+  if (options.rss) {
+    std::printf("  kekkai-init peak RSS <= 1024 KiB:     %lld KiB  %s\n",
+                static_cast<long long>(rss.init), Verdict(rss.init >= 0 &&
+                                                          rss.init <= 1024));
+  }
+  unlink(options.filter_path.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace kekkai::bench
+
+int main(int argc, char** argv) { return kekkai::bench::Main(argc, argv); }
