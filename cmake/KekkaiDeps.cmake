@@ -45,3 +45,25 @@ if(KEKKAI_SANITIZE)
                       -fno-sanitize-recover=undefined -O1 -g1)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# A test whose prerequisite (../shared, Go, clang) is missing is not built.
+# Locally that is a warning; in CI (CI=true) or wherever namespaces are
+# required (KEKKAI_REQUIRE_USERNS=1) it is an error: a suite that silently
+# shrinks must not pass.
+if(DEFINED ENV{CI} AND NOT "$ENV{CI}" STREQUAL "" AND
+   NOT "$ENV{CI}" STREQUAL "false" OR "$ENV{KEKKAI_REQUIRE_USERNS}" STREQUAL "1")
+  set(kekkai_require_all_default ON)
+else()
+  set(kekkai_require_all_default OFF)
+endif()
+option(KEKKAI_REQUIRE_ALL_TESTS
+       "Fail when a test's prerequisite is missing instead of skipping it"
+       ${kekkai_require_all_default})
+function(kekkai_missing_prerequisite)
+  string(JOIN "" text ${ARGN})
+  if(KEKKAI_REQUIRE_ALL_TESTS)
+    message(FATAL_ERROR "${text} (KEKKAI_REQUIRE_ALL_TESTS is ON)")
+  else()
+    message(WARNING "${text}")
+  endif()
+endfunction()
