@@ -49,9 +49,9 @@ function(kekkai_executable name)
   endif()
 endfunction()
 
-# kekkai_test(name LABEL <unit|integration|interop|security> SRCS ... DEPS ...)
+# kekkai_test(name LABEL <unit|integration|interop|security|load> SRCS ... DEPS ...)
 # One gtest binary; each TEST() becomes a ctest test carrying LABEL.
-# Integration and security binaries are also registered once more as
+# Integration, security and load binaries are also registered once more as
 # "<name>.unprivileged": when ctest runs as root, tests/run-unprivileged.sh
 # stages build/bin in a world-readable temporary directory and runs the binary
 # there as uid/gid 65534, because kekkai is for unprivileged users and root
@@ -79,7 +79,8 @@ function(kekkai_test name)
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
                ENVIRONMENT "KEKKAI_SOURCE_DIR=${PROJECT_SOURCE_DIR};KEKKAI_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
-  if(T_LABEL STREQUAL "integration" OR T_LABEL STREQUAL "security")
+  if(T_LABEL STREQUAL "integration" OR T_LABEL STREQUAL "security" OR
+     T_LABEL STREQUAL "load")
     add_test(NAME ${name}.unprivileged
              COMMAND ${PROJECT_SOURCE_DIR}/tests/run-unprivileged.sh
                      ${CMAKE_BINARY_DIR}/bin $<TARGET_FILE_NAME:${name}>)
