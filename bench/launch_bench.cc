@@ -22,7 +22,8 @@
 //
 // usage: launch_bench [--rounds N] [--throughput-count N]
 //                     [--throughput-reps N] [--no-throughput] [--no-rss]
-//                     [--bwrap PATH]
+//                     [--only cli|bwrap|cold|warm|floor] [--bwrap PATH]
+// --only runs the latency rounds of one kind alone, for profiling.
 // kekkai, kekkai-init and bench-floor are taken from this program's
 // directory.
 #include <fcntl.h>
@@ -81,6 +82,7 @@ struct Options {
   int throughput_reps = 3;
   bool throughput = true;
   bool rss = true;
+  int only = -1;  // --only KIND: latency rounds of that kind alone (profiling)
   std::string bwrap = "/usr/bin/bwrap";
   std::string bin_dir;
   std::string filter_path;  // the exported strict filter
@@ -368,13 +370,25 @@ Options ParseOptions(int argc, char** argv) {
       options.throughput = false;
     } else if (arg == "--no-rss") {
       options.rss = false;
+    } else if (arg == "--only" && i + 1 < argc) {
+      const std::string kind = argv[++i];
+      const char* kinds[] = {"cli", "bwrap", "cold", "warm", "floor"};
+      for (int k = 0; k < 5; ++k) {
+        if (kind == kinds[k]) options.only = k;
+      }
+      if (options.only < 0) {
+        std::fprintf(stderr, "launch_bench: --only cli|bwrap|cold|warm|floor\n");
+        std::exit(2);
+      }
+      options.throughput = false;
+      options.rss = false;
     } else if (arg == "--bwrap" && i + 1 < argc) {
       options.bwrap = argv[++i];
     } else {
       std::fprintf(stderr,
                    "usage: launch_bench [--rounds N] [--throughput-count N] "
                    "[--throughput-reps N] [--no-throughput] [--no-rss] "
-                   "[--bwrap PATH]\n");
+                   "[--only cli|bwrap|cold|warm|floor] [--bwrap PATH]\n");
       std::exit(2);
     }
   }
@@ -449,6 +463,7 @@ int Main(int argc, char** argv) {
   std::vector<double> samples[kKinds];
   for (int round = 0; round < options.rounds; ++round) {
     for (int kind = 0; kind < kKinds; ++kind) {
+      if (options.only >= 0 && kind != options.only) continue;
       absl::StatusOr<int64_t> ns;
       switch (kind) {
         case kCli: ns = launchers.Cli(); break;
@@ -469,8 +484,10 @@ int Main(int argc, char** argv) {
   std::printf("  %-22s %8s  %8s  %8s   %s\n", "", "median", "p10", "p90",
               "/bwrap");
   for (int kind = 0; kind < kKinds; ++kind) {
+    if (samples[kind].empty()) continue;
     PrintRow(names[kind], summary[kind], summary[kBwrap]);
   }
+  if (options.only >= 0) return 0;
   const double cli_ratio = summary[kCli].median / summary[kBwrap].median;
   const double warm_ratio = summary[kWarm].median / summary[kBwrap].median;
 

@@ -198,6 +198,12 @@ class Spawner {
   Spawner() = default;
 
   static void* ThreadMain(void* arg) {
+    // Named from the thread itself: glibc then uses prctl(PR_SET_NAME).
+    // Naming it from another thread writes /proc/self/task/TID/comm, and
+    // that dentry makes whoever reaps this process spin in the kernel
+    // (shrink_dcache_parent) for milliseconds right after it exits: about
+    // 7 ms of every `kekkai run` as a shell sees it (bench/README.md).
+    pthread_setname_np(pthread_self(), "kekkai-spawner");
     static_cast<Spawner*>(arg)->Loop();
     return nullptr;
   }
@@ -279,7 +285,6 @@ absl::StatusOr<Spawner*> Spawner::Get() {
     delete spawner;
     return ErrnoStatus(err, "pthread_create(spawner thread)");
   }
-  pthread_setname_np(thread, "kekkai-spawner");
   global_ = spawner;
   return spawner;
 }
