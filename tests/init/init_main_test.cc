@@ -133,6 +133,13 @@ std::vector<ScriptCall> BuildScript(const InitParams& init) {
       Call("mount proc on /proc",
            SYS(Mount("proc", "/sysroot/proc", "proc",
                      MS_NOSUID | MS_NOEXEC | MS_NODEV, ""))),
+      Call("mount proc on /proc",
+           SYS(BindMount("/sysroot/proc/sys", "/sysroot/proc/sys", MS_RDONLY))),
+      CallOr("mount proc on /proc", SYS(Lstat("/sysroot/proc/sysrq-trigger")),
+             sys::FileType::kRegular),
+      Call("mount proc on /proc",
+           SYS(BindMount("/sysroot/proc/sysrq-trigger",
+                         "/sysroot/proc/sysrq-trigger", MS_RDONLY))),
       Call("make host root rprivate",
            SYS(Mount("host", "host", "", MS_SILENT | MS_REC | MS_PRIVATE, ""))),
       Call("unmount host root", SYS(Umount2("host", MNT_DETACH))),
@@ -317,6 +324,9 @@ TEST(InitMainTest, AnExecFailureIsReportedAsSuch) {
   EXPECT_CALL(sys, Chdir(_)).WillRepeatedly(Return(absl::OkStatus()));
   EXPECT_CALL(sys, Mkdir(_, _)).WillRepeatedly(Return(absl::OkStatus()));
   EXPECT_CALL(sys, MkdirAll(_, _)).WillRepeatedly(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, BindMount(_, _, _))
+      .WillRepeatedly(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Lstat(_)).WillRepeatedly(Return(sys::FileType::kRegular));
   EXPECT_CALL(sys, PivotRoot(_, _)).WillRepeatedly(Return(absl::OkStatus()));
   EXPECT_CALL(sys, Umount2(_, _)).WillRepeatedly(Return(absl::OkStatus()));
   EXPECT_CALL(sys, Open(_, _, _)).WillOnce(Return(ByMove(NullFd())));

@@ -29,7 +29,13 @@ TEST(ProcOpTest, CreatesTheTargetAndMountsANewProc) {
   RunOpScript(FactoryFor(OnlyOp(b)), StateFor(params), {},
               {Call(step, SYS(MkdirAll("/sysroot/proc", 0750))),
                Call(step, SYS(Mount("proc", "/sysroot/proc", "proc",
-                                    MS_NOSUID | MS_NOEXEC | MS_NODEV, "")))});
+                                    MS_NOSUID | MS_NOEXEC | MS_NODEV, ""))),
+               Call(step, SYS(BindMount("/sysroot/proc/sys", "/sysroot/proc/sys",
+                                        MS_RDONLY))),
+               CallOr(step, SYS(Lstat("/sysroot/proc/sysrq-trigger")),
+                      sys::FileType::kRegular),
+               Call(step, SYS(BindMount("/sysroot/proc/sysrq-trigger",
+                                        "/sysroot/proc/sysrq-trigger", MS_RDONLY)))});
 }
 
 TEST(ProcOpTest, ParentPermZeroMeans0755) {
@@ -40,7 +46,36 @@ TEST(ProcOpTest, ParentPermZeroMeans0755) {
   RunOpScript(FactoryFor(OnlyOp(b)), StateFor(params), {},
               {Call(step, SYS(MkdirAll("/sysroot/a/proc", 0755))),
                Call(step, SYS(Mount("proc", "/sysroot/a/proc", "proc",
-                                    MS_NOSUID | MS_NOEXEC | MS_NODEV, "")))});
+                                    MS_NOSUID | MS_NOEXEC | MS_NODEV, ""))),
+               Call(step, SYS(BindMount("/sysroot/a/proc/sys", "/sysroot/a/proc/sys",
+                                        MS_RDONLY))),
+               CallOr(step, SYS(Lstat("/sysroot/a/proc/sysrq-trigger")),
+                      sys::FileType::kRegular),
+               Call(step, SYS(BindMount("/sysroot/a/proc/sysrq-trigger",
+                                        "/sysroot/a/proc/sysrq-trigger", MS_RDONLY)))});
+}
+
+// Without CONFIG_MAGIC_SYSRQ there is no sysrq-trigger to cover; any other
+// error looking for it is a failure (the script above injects EPERM/EIO).
+TEST(ProcOpTest, NoSysrqTriggerIsFine) {
+  Params params;
+  OpsBuilder b;
+  b.Proc("/proc");
+  StrictMock<MockSys> sys;
+  ::testing::InSequence seq;
+  EXPECT_CALL(sys, MkdirAll("/sysroot/proc", 0755))
+      .WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Mount("proc", "/sysroot/proc", "proc",
+                         MS_NOSUID | MS_NOEXEC | MS_NODEV, ""))
+      .WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, BindMount("/sysroot/proc/sys", "/sysroot/proc/sys",
+                             MS_RDONLY))
+      .WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Lstat("/sysroot/proc/sysrq-trigger"))
+      .WillOnce(Return(ErrnoStatus(ENOENT, "lstat")));
+  init::SetupState state = StateFor(params);
+  std::unique_ptr<init::InitOp> op = FactoryFor(OnlyOp(b))();
+  EXPECT_THAT(op->Apply(state, sys), IsOk());
 }
 
 TEST(ProcOpTest, ValidateDescribeBuilder) {
