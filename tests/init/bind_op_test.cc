@@ -14,7 +14,6 @@ namespace {
 
 using ::testing::InSequence;
 using ::testing::Return;
-using ::testing::StrictMock;
 
 Op BuildBind(const char* source, const char* target, int64_t flags) {
   absl::StatusOr<OpList> list = OpsBuilder().Bind(source, target, flags).Build();
@@ -77,7 +76,7 @@ TEST(BindOpTest, WritableAndDeviceDropReadOnlyAndNodev) {
 }
 
 TEST(BindOpTest, OptionalMissingSourceIsSkipped) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   EXPECT_CALL(sys, RealPath("/nonexistent"))
       .WillOnce(Return(ErrnoStatus(ENOENT, "realpath")));
   init::SetupState state = State();
@@ -87,7 +86,7 @@ TEST(BindOpTest, OptionalMissingSourceIsSkipped) {
 }
 
 TEST(BindOpTest, OptionalSourceFailingOtherwiseIsAnError) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   const absl::Status injected = Injected(1, EACCES);
   EXPECT_CALL(sys, RealPath("/secret")).WillOnce(Return(injected));
   init::SetupState state = State();
@@ -96,7 +95,7 @@ TEST(BindOpTest, OptionalSourceFailingOtherwiseIsAnError) {
 }
 
 TEST(BindOpTest, MissingSourceWithoutOptionalFails) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   const absl::Status enoent = ErrnoStatus(ENOENT, "realpath(\"/nonexistent\")");
   EXPECT_CALL(sys, RealPath("/nonexistent")).WillOnce(Return(enoent));
   init::SetupState state = State();
@@ -108,7 +107,7 @@ TEST(BindOpTest, MissingSourceWithoutOptionalFails) {
 }
 
 TEST(BindOpTest, ApplyBeforeEarlyIsAnImpossibleState) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   init::SetupState state = State();
   auto op = init::MakeInitOp(BuildBind("/usr", "/usr", 0));
   const absl::Status status = op->Apply(state, sys);

@@ -122,7 +122,7 @@ TEST(DevOpTest, DevElsewhereNamesItsOwnPaths) {
       Call("bind /dev/null on /x/dev/null",
            SYS(EnsureFile("/sysroot/x/dev/null", 0444, 0755)))};
   // Only the first two calls: check the failure steps name /x/dev.
-  ::testing::StrictMock<MockSys> sys;
+  StrictMockSys sys;
   ::testing::InSequence seq;
   const absl::Status injected = Injected(1);
   ExpectScript(sys, apply, 1, injected);

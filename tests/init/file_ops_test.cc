@@ -20,7 +20,6 @@ namespace {
 using ::testing::_;
 using ::testing::HasSubstr;
 using ::testing::Return;
-using ::testing::StrictMock;
 
 // ---- tmpfile (Place) ---------------------------------------------------
 
@@ -86,7 +85,7 @@ TEST(AutoEtcOpTest, LinksEveryEntryButPasswdGroupAndHost) {
 }
 
 TEST(AutoEtcOpTest, RunsOnceOnly) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   Params params;
   init::SetupState state = StateFor(params);
   state.nonrepeatable = init::kOnceAutoEtc;
@@ -100,7 +99,7 @@ TEST(AutoEtcOpTest, RunsOnceOnly) {
 }
 
 TEST(AutoEtcOpTest, FirstRunMarksTheState) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   EXPECT_CALL(sys, MkdirAll("/sysroot/etc", 0755))
       .WillOnce(Return(absl::OkStatus()));
   EXPECT_CALL(sys, ReadDir("/sysroot/etc/.host/p"))
@@ -160,7 +159,7 @@ TEST(AutoRootOpTest, BindsEveryBindableEntryInOrder) {
 }
 
 TEST(AutoRootOpTest, OptionalEntriesThatVanishAreSkipped) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   ::testing::InSequence seq;
   EXPECT_CALL(sys, ReadDir("/")).WillOnce(Return(std::vector<std::string>{"x"}));
   EXPECT_CALL(sys, RealPath("/x")).WillOnce(Return(ErrnoStatus(ENOENT, "x")));
@@ -173,7 +172,7 @@ TEST(AutoRootOpTest, OptionalEntriesThatVanishAreSkipped) {
 }
 
 TEST(AutoRootOpTest, RunsOnceOnly) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   Params params;
   init::SetupState state = StateFor(params);
   state.nonrepeatable = init::kOnceAutoRoot;

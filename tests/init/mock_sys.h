@@ -1,7 +1,7 @@
 // MockSys: the syscall seam as a GoogleMock, for scripting every kernel call
 // of an op, a composite helper or the init sequence (STYLE.md §4.12):
 //
-//   StrictMock<MockSys> sys;  // any unexpected call fails the test
+//   StrictMockSys sys;        // any unexpected call fails the test
 //   InSequence seq;           // the order of calls is part of the contract
 //   EXPECT_CALL(sys, Mount("proc", "/sysroot/proc", "proc", flags, ""))
 //       .WillOnce(Return(absl::OkStatus()));
@@ -27,6 +27,11 @@ namespace kekkai::testing {
 
 class MockSys : public sys::Sys {
  public:
+  // Out of line (mock_sys.cc), as gMock's cookbook advises: the vtable and
+  // every mocked method are then compiled once, not in each test file.
+  MockSys();
+  ~MockSys() override;
+
   MOCK_METHOD(pid_t, Getpid, (), (override));
   MOCK_METHOD(absl::Status, SetPtracer, (unsigned long), (override));
   MOCK_METHOD(absl::Status, SetDumpable, (int), (override));
@@ -100,6 +105,14 @@ class MockSys : public sys::Sys {
               (const std::string&, const std::string&, unsigned long, int64_t,
                uint32_t),
               (override));
+};
+
+// StrictMock<MockSys> with its constructor and destructor compiled once
+// (mock_sys.cc); tests use this rather than naming StrictMock<MockSys>.
+class StrictMockSys final : public ::testing::StrictMock<MockSys> {
+ public:
+  StrictMockSys();
+  ~StrictMockSys() override;
 };
 
 // A distinct error for injection number `n`: errno EPERM..., message

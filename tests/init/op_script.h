@@ -94,7 +94,7 @@ inline void RunOpScript(const OpFactory& make, const init::SetupState& state,
                         const std::vector<ScriptCall>& apply) {
   {
     SCOPED_TRACE("success");
-    ::testing::StrictMock<MockSys> sys;
+    StrictMockSys sys;
     ::testing::InSequence seq;
     ExpectScript(sys, early, early.size(), absl::OkStatus());
     ExpectScript(sys, apply, apply.size(), absl::OkStatus());
@@ -112,7 +112,7 @@ inline void RunOpScript(const OpFactory& make, const init::SetupState& state,
                               " fails (", failing.step, ")"));
     const absl::Status injected =
         Injected(static_cast<int>(k) + 1, k % 2 == 0 ? EPERM : EIO);
-    ::testing::StrictMock<MockSys> sys;
+    StrictMockSys sys;
     ::testing::InSequence seq;
     init::SetupState run_state = state;
     std::unique_ptr<init::InitOp> op = make();

@@ -15,7 +15,6 @@ namespace kekkai::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StrictMock;
 
 TEST(OverlayOpTest, PersistentUpperResolvesAndEscapesEveryPath) {
   Params params;
@@ -84,7 +83,7 @@ TEST(OverlayOpTest, ArgumentErrorsThatValidateAlsoRefuses) {
     op.lower = {AbsolutePath::Literal("/a")};
     EXPECT_THAT(ValidateOp(op), StatusIs(absl::StatusCode::kInvalidArgument,
                                          HasSubstr("at least two")));
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     ::testing::InSequence seq;
     EXPECT_CALL(sys, RealPath("/a")).WillOnce(::testing::Return("/a"));
     EXPECT_CALL(sys, MkdirAll("/sysroot/x", 0755))
@@ -105,7 +104,7 @@ TEST(OverlayOpTest, ArgumentErrorsThatValidateAlsoRefuses) {
     op.upper = AbsolutePath::Literal("/up");
     EXPECT_THAT(ValidateOp(op), StatusIs(absl::StatusCode::kInvalidArgument,
                                          HasSubstr("upper")));
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     init::SetupState state = StateFor(params);
     init::MountOverlay overlay(op);
     EXPECT_THAT(overlay.Early(state, sys),

@@ -18,7 +18,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::InSequence;
 using ::testing::Return;
-using ::testing::StrictMock;
 
 std::vector<ScriptCall> DropScript(int last_cap, bool privileged) {
   std::vector<ScriptCall> calls;
@@ -42,14 +41,14 @@ std::vector<ScriptCall> DropScript(int last_cap, bool privileged) {
 void RunDrop(int last_cap, bool privileged) {
   const std::vector<ScriptCall> calls = DropScript(last_cap, privileged);
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     ExpectScript(sys, calls, calls.size(), absl::OkStatus());
     EXPECT_THAT(init::DropPrivileges(sys, last_cap, privileged), IsOk());
   }
   for (size_t k = 0; k < calls.size(); ++k) {
     SCOPED_TRACE(k);
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status injected = Injected(static_cast<int>(k) + 1);
     ExpectScript(sys, calls, k, injected);

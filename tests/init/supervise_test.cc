@@ -18,7 +18,6 @@ namespace {
 using ::testing::_;
 using ::testing::InSequence;
 using ::testing::Return;
-using ::testing::StrictMock;
 
 constexpr int kFd = 7;
 constexpr pid_t kPayload = 2;
@@ -48,7 +47,7 @@ TEST(ExitStatusForTest, IsHakureis) {
 }
 
 TEST(SuperviseTest, ExitsWithThePayloadsStatusWhenNoChildIsLeft) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(NoneReady()));
   EXPECT_CALL(sys, ReadSignal(kFd, -1)).WillOnce(Return(SIGCHLD));
@@ -63,7 +62,7 @@ TEST(SuperviseTest, ExitsWithThePayloadsStatusWhenNoChildIsLeft) {
 }
 
 TEST(SuperviseTest, AKilledPayloadGives128PlusTheSignal) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild())
       .WillOnce(Return(Reaped(kPayload, Killed(SIGKILL))));
@@ -73,7 +72,7 @@ TEST(SuperviseTest, AKilledPayloadGives128PlusTheSignal) {
 }
 
 TEST(SuperviseTest, OrphansAreReapedAndDoNotChangeTheStatus) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(Reaped(40, Exited(9))));
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(Reaped(kPayload, Exited(4))));
@@ -88,7 +87,7 @@ TEST(SuperviseTest, OrphansAreReapedAndDoNotChangeTheStatus) {
 }
 
 TEST(SuperviseTest, LingeringProcessesEndWhenAdoptWaitDelayRunsOut) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(Reaped(kPayload, Exited(6))));
   EXPECT_CALL(sys, MonotonicNanos()).WillOnce(Return(0));
@@ -102,7 +101,7 @@ TEST(SuperviseTest, LingeringProcessesEndWhenAdoptWaitDelayRunsOut) {
 }
 
 TEST(SuperviseTest, ASpuriousWakeUpBeforeTheDeadlineKeepsWaiting) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(Reaped(kPayload, Exited(0))));
   EXPECT_CALL(sys, MonotonicNanos()).WillOnce(Return(0));
@@ -117,7 +116,7 @@ TEST(SuperviseTest, ASpuriousWakeUpBeforeTheDeadlineKeepsWaiting) {
 }
 
 TEST(SuperviseTest, ZeroDelayExitsRightAfterThePayload) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(Reaped(kPayload, Exited(1))));
   EXPECT_CALL(sys, MonotonicNanos()).WillOnce(Return(100));
@@ -127,7 +126,7 @@ TEST(SuperviseTest, ZeroDelayExitsRightAfterThePayload) {
 }
 
 TEST(SuperviseTest, SigtermAndSigquitAreForwardedWhileThePayloadRuns) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(NoneReady()));
   EXPECT_CALL(sys, ReadSignal(kFd, -1)).WillOnce(Return(SIGTERM));
@@ -147,7 +146,7 @@ TEST(SuperviseTest, SigtermAndSigquitAreForwardedWhileThePayloadRuns) {
 }
 
 TEST(SuperviseTest, CancelExitsZero) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(NoneReady()));
   EXPECT_CALL(sys, ReadSignal(kFd, -1)).WillOnce(Return(SIGUSR2));
@@ -155,7 +154,7 @@ TEST(SuperviseTest, CancelExitsZero) {
 }
 
 TEST(SuperviseTest, ForwardCancelInterruptsThePayloadOnce) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(NoneReady()));
   EXPECT_CALL(sys, ReadSignal(kFd, -1)).WillOnce(Return(SIGUSR2));
@@ -170,7 +169,7 @@ TEST(SuperviseTest, ForwardCancelInterruptsThePayloadOnce) {
 }
 
 TEST(SuperviseTest, SigintToInitExitsZero) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(NoneReady()));
   EXPECT_CALL(sys, ReadSignal(kFd, -1)).WillOnce(Return(SIGINT));
@@ -180,7 +179,7 @@ TEST(SuperviseTest, SigintToInitExitsZero) {
 TEST(SuperviseTest, LoopErrors) {
   // A failing wait is logged and the loop goes on; a failing signal read
   // ends it with the status so far (2: the payload was never seen).
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, WaitAnyChild()).WillOnce(Return(Injected(1)));
   EXPECT_CALL(sys, ReadSignal(kFd, -1)).WillOnce(Return(Injected(2)));

@@ -20,7 +20,6 @@ using ::testing::ByMove;
 using ::testing::HasSubstr;
 using ::testing::InSequence;
 using ::testing::Return;
-using ::testing::StrictMock;
 
 constexpr unsigned long kRemountBase = MS_SILENT | MS_BIND | MS_REMOUNT;
 
@@ -51,13 +50,13 @@ TEST(DirNameTest, IsGoPathDir) {
 // ---- MkdirAllVia -----------------------------------------------------
 
 TEST(MkdirAllTest, ExistingDirectoryIsDone) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   EXPECT_CALL(sys, Stat("/sysroot/a")).WillOnce(Return(sys::FileType::kDirectory));
   EXPECT_THAT(sys::MkdirAllVia(sys, "/sysroot/a/", 0700), IsOk());
 }
 
 TEST(MkdirAllTest, CreatesMissingParentsTopDown) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, Stat("/s/a/b")).WillOnce(Return(Enoent()));
   EXPECT_CALL(sys, Stat("/s/a")).WillOnce(Return(Enoent()));
@@ -68,7 +67,7 @@ TEST(MkdirAllTest, CreatesMissingParentsTopDown) {
 }
 
 TEST(MkdirAllTest, ExistingNonDirectoryIsENOTDIR) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   EXPECT_CALL(sys, Stat("/s/f")).WillOnce(Return(sys::FileType::kRegular));
   const absl::Status status = sys::MkdirAllVia(sys, "/s/f", 0755);
   EXPECT_EQ(GetErrno(status), ENOTDIR);
@@ -77,13 +76,13 @@ TEST(MkdirAllTest, ExistingNonDirectoryIsENOTDIR) {
 
 TEST(MkdirAllTest, ErrorsComeBackUnchanged) {
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     const absl::Status injected = Injected(1, EACCES);
     EXPECT_CALL(sys, Stat("/s/a")).WillOnce(Return(injected));
     EXPECT_EQ(sys::MkdirAllVia(sys, "/s/a", 0755), injected);
   }
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status injected = Injected(2);
     EXPECT_CALL(sys, Stat("/s/a")).WillOnce(Return(Enoent()));
@@ -94,7 +93,7 @@ TEST(MkdirAllTest, ErrorsComeBackUnchanged) {
 }
 
 TEST(MkdirAllTest, LosingARaceToADirectoryIsFine) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, Stat("/s/a")).WillOnce(Return(Enoent()));
   EXPECT_CALL(sys, Stat("/s")).WillOnce(Return(sys::FileType::kDirectory));
@@ -105,7 +104,7 @@ TEST(MkdirAllTest, LosingARaceToADirectoryIsFine) {
 }
 
 TEST(MkdirAllTest, EexistOnANonDirectoryIsReturned) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   const absl::Status eexist = ErrnoStatus(EEXIST, "mkdir");
   EXPECT_CALL(sys, Stat("/s/a")).WillOnce(Return(Enoent()));
@@ -118,20 +117,20 @@ TEST(MkdirAllTest, EexistOnANonDirectoryIsReturned) {
 // ---- EnsureFileVia ---------------------------------------------------
 
 TEST(EnsureFileTest, ExistingFileIsKept) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   EXPECT_CALL(sys, Stat("/s/f")).WillOnce(Return(sys::FileType::kOther));
   EXPECT_THAT(sys::EnsureFileVia(sys, "/s/f", 0444, 0700), IsOk());
 }
 
 TEST(EnsureFileTest, ExistingDirectoryIsEISDIR) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   EXPECT_CALL(sys, Stat("/s/d")).WillOnce(Return(sys::FileType::kDirectory));
   const absl::Status status = sys::EnsureFileVia(sys, "/s/d", 0444, 0700);
   EXPECT_EQ(GetErrno(status), EISDIR);
 }
 
 TEST(EnsureFileTest, MissingFileIsCreatedExclusivelyAfterItsParents) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, Stat("/s/a/f")).WillOnce(Return(Enoent()));
   EXPECT_CALL(sys, MkdirAll("/s/a", 0750)).WillOnce(Return(absl::OkStatus()));
@@ -143,7 +142,7 @@ TEST(EnsureFileTest, MissingFileIsCreatedExclusivelyAfterItsParents) {
 TEST(EnsureFileTest, ErrorsComeBackUnchanged) {
   for (int k = 0; k < 3; ++k) {
     SCOPED_TRACE(k);
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status injected = Injected(k + 1);
     EXPECT_CALL(sys, Stat("/s/f"))
@@ -162,7 +161,7 @@ TEST(EnsureFileTest, ErrorsComeBackUnchanged) {
 // ---- BindMountVia ------------------------------------------------------
 
 TEST(BindMountTest, BindsThenRemountsWithTheFlags) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, Mount("/host/usr", "/sysroot/usr", "",
                          MS_SILENT | MS_BIND | MS_REC, ""))
@@ -176,14 +175,14 @@ TEST(BindMountTest, BindsThenRemountsWithTheFlags) {
 
 TEST(BindMountTest, NonRecursiveBindAndErrorsUnchanged) {
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     const absl::Status injected = Injected(1);
     EXPECT_CALL(sys, Mount("/a", "/b", "", MS_SILENT | MS_BIND, ""))
         .WillOnce(Return(injected));
     EXPECT_EQ(sys::BindMountVia(sys, "/a", "/b", MS_RDONLY), injected);
   }
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status injected = Injected(2);
     EXPECT_CALL(sys, Mount("/a", "/b", "", MS_SILENT | MS_BIND, ""))
@@ -218,7 +217,7 @@ void ExpectLookup(MockSys& sys, const std::string& target) {
 }
 
 TEST(RemountTest, AddsWantedFlagsToTheTargetAndVisibleSubmounts) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   ExpectLookup(sys, "/sysroot/usr-link");
   EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "",
@@ -238,7 +237,7 @@ TEST(RemountTest, AddsWantedFlagsToTheTargetAndVisibleSubmounts) {
 }
 
 TEST(RemountTest, WithoutRecOnlyTheTarget) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   ExpectLookup(sys, "/sysroot/usr");
   EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "",
@@ -249,7 +248,7 @@ TEST(RemountTest, WithoutRecOnlyTheTarget) {
 }
 
 TEST(RemountTest, NothingMissingMeansNoMount) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   ExpectLookup(sys, "/sysroot/usr");
   // nosuid is all that is wanted and it is there; other flags are ignored.
@@ -258,7 +257,7 @@ TEST(RemountTest, NothingMissingMeansNoMount) {
 
 TEST(RemountTest, EaccesOnASubmountIsIgnoredButNotOnTheTarget) {
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     ExpectLookup(sys, "/sysroot/usr");
     EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "", _, ""))
@@ -269,7 +268,7 @@ TEST(RemountTest, EaccesOnASubmountIsIgnoredButNotOnTheTarget) {
                 IsOk());
   }
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status eacces = ErrnoStatus(EACCES, "mount");
     ExpectLookup(sys, "/sysroot/usr");
@@ -278,7 +277,7 @@ TEST(RemountTest, EaccesOnASubmountIsIgnoredButNotOnTheTarget) {
     EXPECT_EQ(sys::RemountVia(sys, "/sysroot/usr", MS_REC | MS_RDONLY), eacces);
   }
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status eperm = Injected(7);
     ExpectLookup(sys, "/sysroot/usr");
@@ -293,7 +292,7 @@ TEST(RemountTest, EaccesOnASubmountIsIgnoredButNotOnTheTarget) {
 TEST(RemountTest, LookupErrorsComeBackUnchanged) {
   for (int k = 0; k < 4; ++k) {
     SCOPED_TRACE(k);
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status injected = Injected(k + 1);
     EXPECT_CALL(sys, RealPath("/t"))
@@ -322,7 +321,7 @@ TEST(RemountTest, LookupErrorsComeBackUnchanged) {
 
 TEST(RemountTest, BadMountinfoAndMissingMountPointAreNamed) {
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     UniqueFd fd = NullFd();
     EXPECT_CALL(sys, RealPath("/t")).WillOnce(Return("/t"));
@@ -334,7 +333,7 @@ TEST(RemountTest, BadMountinfoAndMissingMountPointAreNamed) {
                          HasSubstr("/host/proc/self/mountinfo: mountinfo line 1")));
   }
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     UniqueFd fd = NullFd();
     EXPECT_CALL(sys, RealPath("/t")).WillOnce(Return("/t"));
@@ -350,7 +349,7 @@ TEST(RemountTest, BadMountinfoAndMissingMountPointAreNamed) {
 // ---- MountTmpfsVia -------------------------------------------------------
 
 TEST(MountTmpfsTest, CreatesTheTargetAndMountsWithModeAndSize) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   InSequence seq;
   EXPECT_CALL(sys, MkdirAll("/sysroot/tmp", 0755))
       .WillOnce(Return(absl::OkStatus()));
@@ -364,7 +363,7 @@ TEST(MountTmpfsTest, CreatesTheTargetAndMountsWithModeAndSize) {
 
 TEST(MountTmpfsTest, ParentPermFollowsModeAndErrorsComeBackUnchanged) {
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     EXPECT_CALL(sys, MkdirAll("/s/t", 0700)).WillOnce(Return(absl::OkStatus()));
     EXPECT_CALL(sys, Mount("x", "/s/t", "tmpfs", 0, "mode=0700"))
@@ -372,13 +371,13 @@ TEST(MountTmpfsTest, ParentPermFollowsModeAndErrorsComeBackUnchanged) {
     EXPECT_THAT(sys::MountTmpfsVia(sys, "x", "/s/t", 0, 0, 0700), IsOk());
   }
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     const absl::Status injected = Injected(1);
     EXPECT_CALL(sys, MkdirAll("/s/t", 0755)).WillOnce(Return(injected));
     EXPECT_EQ(sys::MountTmpfsVia(sys, "x", "/s/t", 0, 0, 0755), injected);
   }
   {
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     const absl::Status injected = Injected(2);
     EXPECT_CALL(sys, MkdirAll("/s/t", 0700)).WillOnce(Return(absl::OkStatus()));
