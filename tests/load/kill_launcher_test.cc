@@ -158,7 +158,8 @@ std::vector<std::string> Survivors(
       survivors.push_back(absl::StrCat("reported pid ", identity.pid));
     }
     if (!identity.pid_ns.empty()) {
-      for (pid_t pid : testing::ProcessesInPidNamespace(identity.pid_ns)) {
+      for (pid_t pid :
+           testing::DescendantsInPidNamespaces(getpid(), {identity.pid_ns})) {
         survivors.push_back(
             absl::StrCat("pid ", pid, " in ", identity.pid_ns));
       }

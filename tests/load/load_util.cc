@@ -131,16 +131,31 @@ bool StillAlive(const ProcessIdentity& identity) {
          now->pid_ns == identity.pid_ns;
 }
 
-std::vector<pid_t> ProcessesInPidNamespace(const std::string& pid_ns) {
+std::vector<pid_t> DescendantsInPidNamespaces(
+    pid_t ancestor, const std::set<std::string>& pid_namespaces) {
   std::vector<pid_t> found;
   for (pid_t pid : NumericEntries("/proc")) {
-    std::optional<std::string> ns = ReadLink(absl::StrCat("/proc/", pid, "/ns/pid"));
-    if (ns.has_value() && *ns == pid_ns) {
-      std::optional<std::vector<std::string>> fields = StatFields(pid);
-      if (fields.has_value() && !fields->empty() && (*fields)[0] != "Z") {
-        found.push_back(pid);
-      }
+    std::optional<std::string> ns =
+        ReadLink(absl::StrCat("/proc/", pid, "/ns/pid"));
+    if (!ns.has_value() || pid_namespaces.count(*ns) == 0) continue;
+    std::optional<std::vector<std::string>> fields = StatFields(pid);
+    if (!fields.has_value() || fields->size() < 2 || (*fields)[0] == "Z") {
+      continue;
     }
+    // Up the parent chain (bounded: pids may be reused under us).
+    pid_t parent = 0;
+    bool descends = false;
+    for (int depth = 0; depth < 64 && fields.has_value() &&
+                        fields->size() >= 2 &&
+                        absl::SimpleAtoi((*fields)[1], &parent) && parent > 1;
+         ++depth) {
+      if (parent == ancestor) {
+        descends = true;
+        break;
+      }
+      fields = StatFields(parent);
+    }
+    if (descends) found.push_back(pid);
   }
   return found;
 }

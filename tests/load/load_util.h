@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,9 +50,13 @@ std::optional<ProcessIdentity> IdentityOf(pid_t pid);
 // and is not a zombie: the same process, not a reuse of its pid.
 bool StillAlive(const ProcessIdentity& identity);
 
-// Every live process on the host whose pid namespace is `pid_ns` (a
-// "pid:[N]" link text). Entries we may not read are skipped.
-std::vector<pid_t> ProcessesInPidNamespace(const std::string& pid_ns);
+// Every live process descended from `ancestor` whose pid namespace is one
+// of `pid_namespaces` ("pid:[N]" link texts). Namespace numbers are reused
+// once a namespace is gone, so a process elsewhere on the host (another
+// test's container) may show the same text: only descendants count.
+// Entries we may not read are skipped.
+std::vector<pid_t> DescendantsInPidNamespaces(
+    pid_t ancestor, const std::set<std::string>& pid_namespaces);
 
 // The minimal real container of these tests: /usr bound read-only with
 // the merged-/usr links (/bin, /lib, /lib64), a fresh /proc and a tmpfs on

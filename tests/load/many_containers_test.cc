@@ -3,7 +3,8 @@
 // container's program prints its own index and exits with index % 200; every
 // Result and every output is checked. Afterwards the launcher has exactly
 // the fds and threads it had before, no child (waitable, zombie or alive),
-// and its mount table is unchanged.
+// no process is left in any of the containers' pid namespaces, and its
+// mount table is unchanged.
 //
 // The count: $KEKKAI_LOAD_CONTAINERS if set, else the build's default
 // (KEKKAI_LOAD_DEFAULT_CONTAINERS, tests/load/CMakeLists.txt: 1,000, fewer
@@ -15,6 +16,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +62,7 @@ struct Outcome {
   Result result;
   std::string out;
   std::string error;  // Start/Serve failure or a pipe failure
+  std::string pid_ns;  // init's pid namespace, read after Start
 };
 
 std::string ReadToEnd(int fd) {
@@ -94,6 +98,11 @@ Outcome RunOne(int index) {
       std::move(options));
   absl::Status status = container.Start();
   write_end.reset();  // init has its copy
+  if (status.ok()) {
+    std::optional<testing::ProcessIdentity> init =
+        testing::IdentityOf(container.pid());
+    if (init.has_value()) outcome.pid_ns = init->pid_ns;
+  }
   if (status.ok()) status = container.Serve();
   if (!status.ok()) outcome.error = status.ToString();
   outcome.result = container.Wait();
@@ -135,8 +144,14 @@ TEST(ManyContainersTest, ThousandContainersHundredAtATimeLeaveNothing) {
   for (std::thread& worker : workers) worker.join();
 
   int failures = 0;
+  std::set<std::string> pid_namespaces;
   for (int i = 0; i < count; ++i) {
     const Outcome& outcome = outcomes[static_cast<size_t>(i)];
+    if (!outcome.pid_ns.empty()) {
+      pid_namespaces.insert(outcome.pid_ns);
+    } else if (outcome.error.empty() && ++failures <= 10) {
+      ADD_FAILURE() << "container " << i << ": init's pid namespace unread";
+    }
     const bool right = outcome.error.empty() &&
                        outcome.result.kind == Result::Kind::kExited &&
                        outcome.result.exit_code == i % 200 &&
@@ -149,12 +164,21 @@ TEST(ManyContainersTest, ThousandContainersHundredAtATimeLeaveNothing) {
     }
   }
   EXPECT_EQ(failures, 0) << "of " << count << " containers";
+  // Every container had a pid namespace of its own (the numbers of ended
+  // namespaces are reused, so they need not all differ).
+  const std::optional<testing::ProcessIdentity> self =
+      testing::IdentityOf(getpid());
+  ASSERT_TRUE(self.has_value());
+  EXPECT_EQ(pid_namespaces.count(self->pid_ns), 0u);
+  EXPECT_FALSE(pid_namespaces.empty());
 
   // Nothing left behind: every init was reaped through its pidfd, and its
   // pid namespace (the program included) went with it.
   EXPECT_EQ(testing::OpenFds(), fds_before);
   EXPECT_EQ(testing::Threads().size(), threads_before);
   EXPECT_THAT(testing::ProcessesWithParent(getpid()), IsEmpty());
+  EXPECT_THAT(testing::DescendantsInPidNamespaces(getpid(), pid_namespaces),
+              IsEmpty());
   EXPECT_TRUE(testing::NoWaitableChild());
   EXPECT_EQ(testing::MountInfo(), mounts_before);
 }
