@@ -36,7 +36,6 @@ using ::testing::ByMove;
 using ::testing::HasSubstr;
 using ::testing::InSequence;
 using ::testing::Return;
-using ::testing::StrictMock;
 
 // Captures what init logs (its error line) for the length of a test.
 class LogCapture {
@@ -191,7 +190,7 @@ TEST(InitMainTest, EveryBuildStepFailureIsFatalAndNamed) {
     if (!calls[k].can_fail) continue;
     SCOPED_TRACE(absl::StrCat("call ", k, ": ", calls[k].step));
     LogCapture log;
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     SetupFd setup;
     // EIO: neither the ENOENT tolerated for setgroups nor the EPERM
     // tolerated for the loopback.
@@ -212,7 +211,7 @@ TEST(InitMainTest, EveryBuildStepFailureIsFatalAndNamed) {
 
 TEST(InitMainTest, TheWholeSequenceForAHakureiLauncher) {
   LogCapture log;
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   SetupFd setup;
   InitParams init = Sample();
   init.count = 1;
@@ -254,7 +253,7 @@ TEST(InitMainTest, TheWholeSequenceForAHakureiLauncher) {
 
 TEST(InitMainTest, AFailingOpIsReportedToAKekkaiLauncher) {
   LogCapture log;
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   SetupFd setup;
   InitParams init = Sample();
   init.kekkai_report = kSetupReportVersion;
@@ -300,7 +299,7 @@ TEST(InitMainTest, AFailingOpIsReportedToAKekkaiLauncher) {
 
 TEST(InitMainTest, AnExecFailureIsReportedAsSuch) {
   LogCapture log;
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   SetupFd setup;
   InitParams init = Sample();
   init.kekkai_report = kSetupReportVersion;
@@ -351,7 +350,7 @@ TEST(InitMainTest, AnExecFailureIsReportedAsSuch) {
 
 TEST(InitMainTest, MustBePid1) {
   LogCapture log;
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   EXPECT_CALL(sys, Getpid()).WillOnce(Return(4242));
   EXPECT_EQ(init::Main(sys, "3"), 1);
   EXPECT_EQ(log.Text(), "kekkai-init: this process must run as pid 1\n");
@@ -361,7 +360,7 @@ TEST(InitMainTest, MustBePid1) {
 void ExpectEarlyFailure(const char* env, const std::string& stream,
                         const std::string& line, bool prefix_only = false) {
   LogCapture log;
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   {
     InSequence seq;
     EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
@@ -393,7 +392,7 @@ TEST(InitMainTest, EarlyRefusals) {
 
 TEST(InitMainTest, AClosedSetupFd) {
   LogCapture log;
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   SetupFd setup;
   InSequence seq;
   EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
@@ -410,7 +409,7 @@ TEST(InitMainTest, AClosedSetupFd) {
 TEST(InitMainTest, SignalAndFdSetupFailures) {
   {
     LogCapture log;
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     InSequence seq;
     EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
     EXPECT_CALL(sys, SetPtracer(0)).WillOnce(Return(absl::OkStatus()));
@@ -421,7 +420,7 @@ TEST(InitMainTest, SignalAndFdSetupFailures) {
   }
   {
     LogCapture log;
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     SetupFd setup;
     InSequence seq;
     EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
@@ -437,7 +436,7 @@ TEST(InitMainTest, SignalAndFdSetupFailures) {
   {
     // The launcher promised an extra file that is not open.
     LogCapture log;
-    StrictMock<MockSys> sys;
+    StrictMockSys sys;
     SetupFd setup;
     InitParams init = Sample();
     init.count = 2;
@@ -459,7 +458,7 @@ TEST(InitMainTest, SignalAndFdSetupFailures) {
 
 TEST(InitMainTest, InvalidParametersAreRefusedWithTheOpIndex) {
   LogCapture log;
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   SetupFd setup;
   InitParams init = Sample();
   // op 1: no path

@@ -16,7 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Return;
-using ::testing::StrictMock;
 
 // ---- proc ----------------------------------------------------------------
 
@@ -61,7 +60,7 @@ TEST(ProcOpTest, NoSysrqTriggerIsFine) {
   Params params;
   OpsBuilder b;
   b.Proc("/proc");
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   ::testing::InSequence seq;
   EXPECT_CALL(sys, MkdirAll("/sysroot/proc", 0755))
       .WillOnce(Return(absl::OkStatus()));
@@ -113,7 +112,7 @@ TEST(TmpfsOpTest, ReadonlyVariant) {
 }
 
 TEST(TmpfsOpTest, NegativeSizeIsRefusedWithoutAnyCall) {
-  StrictMock<MockSys> sys;
+  StrictMockSys sys;
   Params params;
   init::SetupState state = StateFor(params);
   MountTmpfsOp op{"ephemeral", AbsolutePath::Literal("/tmp"), 0, -1, 0755};
