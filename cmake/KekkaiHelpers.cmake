@@ -66,6 +66,10 @@ function(kekkai_test name)
   endif()
   add_executable(${name} ${T_SRCS})
   kekkai_warnings(${name})
+  # The code under test is built as configured (-O3 in Release); the test
+  # files themselves at -O1, which roughly halves their compile time on CI's
+  # two cores and changes nothing they check.
+  target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:-O1>)
   if(T_NO_MAIN)
     set(main_lib GTest::gmock)
   else()
