@@ -75,7 +75,7 @@ run_tests() {
     -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
     -DKEKKAI_FUZZ=ON -DKEKKAI_BUILD_BENCH=OFF -DKEKKAI_STATIC_INIT=OFF
   KEKKAI_BUILD_TARGET=""
-  (cd "$top/build-fuzz" && ctest --output-on-failure -L fuzz) || status=1
+  (cd "$top/build-fuzz" && ctest --output-on-failure -L fuzz -j "$jobs") || status=1
   # The Release build last, so its summary line is the final one printed.
   build_release
   (cd "$top/build" && ctest --output-on-failure -j "$jobs") || status=1
