@@ -181,11 +181,12 @@ class Sys {
   virtual absl::Status BringUpLoopback() = 0;
 
   // ---- the payload and supervision --------------------------------------
-  // fork(2), and in the child: reset the signal mask, move the extra files
-  // to 3.., chdir(spec.dir) and execve. Returns the child's pid once the
-  // execve succeeded. When the child cannot get there it reports the errno
-  // through a close-on-exec pipe, is reaped here, and the error is an
-  // ExecFailure(): `execve("/bin/x"): No such file or directory [ENOENT]`.
+  // clone(CLONE_VM|CLONE_VFORK), like vfork(2), and in the child: reset the
+  // signal mask, move the extra files to 3.., chdir(spec.dir) and execve.
+  // Returns the child's pid once the execve succeeded. When the child cannot
+  // get there it reports the errno through a close-on-exec pipe, is reaped
+  // here, and the error is an ExecFailure():
+  // `execve("/bin/x"): No such file or directory [ENOENT]`.
   virtual absl::StatusOr<pid_t> StartProcess(const ExecSpec& spec) = 0;
   // Blocks `signals` in this process and returns a signalfd for them
   // (close-on-exec, non-blocking).
