@@ -28,6 +28,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "shim/container.h"
+#include "tests/integration/shim_test_util.h"
 #include "tests/load/load_util.h"
 #include "tests/testing/test_paths.h"
 #include "tests/testing/userns.h"
@@ -65,21 +66,6 @@ struct Outcome {
   std::string pid_ns;  // init's pid namespace, read after Start
 };
 
-std::string ReadToEnd(int fd) {
-  std::string out;
-  char buf[256];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof(buf));
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return out;
-    }
-  }
-}
-
 // Container `index`: prints "index <index>" and exits with index % 200.
 Outcome RunOne(int index) {
   Outcome outcome;
@@ -106,7 +92,7 @@ Outcome RunOne(int index) {
   if (status.ok()) status = container.Serve();
   if (!status.ok()) outcome.error = status.ToString();
   outcome.result = container.Wait();
-  outcome.out = ReadToEnd(read_end.get());
+  outcome.out = testing::ReadAll(read_end.get());
   return outcome;
 }
 
