@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/types/span.h"
 #include "seccomp/seccomp.h"
 
@@ -229,6 +231,44 @@ std::vector<NativeRule> Preset(int64_t presets, uint32_t flags) {
 std::vector<NativeRule> RulesFor(const Params& params) {
   if (!params.seccomp_rules.empty()) return params.seccomp_rules;
   return Preset(params.seccomp_presets, params.seccomp_flags);
+}
+
+absl::StatusOr<uint32_t> ParseExtraDenials(absl::string_view names) {
+  uint32_t extra = 0;
+  for (absl::string_view name : absl::StrSplit(names, ',', absl::SkipEmpty())) {
+    if (name == "io_uring") {
+      extra |= kDenyIoUring;
+    } else if (name == "userfaultfd") {
+      extra |= kDenyUserfaultfd;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown call group \"", name, "\" (io_uring, userfaultfd)"));
+    }
+  }
+  return extra;
+}
+
+std::vector<NativeRule> ExtraDenialRules(uint32_t extra) {
+  std::vector<NativeRule> rules;
+  if ((extra & kDenyIoUring) != 0) {
+    rules.push_back(Deny(SCMP_SYS(io_uring_setup), ENOSYS));
+    rules.push_back(Deny(SCMP_SYS(io_uring_enter), ENOSYS));
+    rules.push_back(Deny(SCMP_SYS(io_uring_register), ENOSYS));
+  }
+  if ((extra & kDenyUserfaultfd) != 0) {
+    rules.push_back(Deny(SCMP_SYS(userfaultfd), ENOSYS));
+  }
+  return rules;
+}
+
+void DenyExtra(Params& params, uint32_t extra) {
+  if (extra == 0) return;
+  if (params.seccomp_rules.empty()) {
+    int64_t presets = params.seccomp_presets;
+    if (!params.retain_session) presets |= kPresetDenyTTY;
+    params.seccomp_rules = Preset(presets, params.seccomp_flags);
+  }
+  Append(params.seccomp_rules, ExtraDenialRules(extra));
 }
 
 }  // namespace kekkai::seccomp

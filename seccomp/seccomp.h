@@ -47,6 +47,27 @@ std::vector<NativeRule> Preset(int64_t presets, uint32_t flags);
 // business: this returns the rules as if filtering were on.
 std::vector<NativeRule> RulesFor(const Params& params);
 
+// Calls hakurei's presets leave open and kekkai closes on request
+// (`kekkai run --seccomp-deny-extra`, docs/security.md): bits for
+// ExtraDenialRules and DenyExtra.
+inline constexpr uint32_t kDenyIoUring = 1 << 0;      // "io_uring"
+inline constexpr uint32_t kDenyUserfaultfd = 1 << 1;  // "userfaultfd"
+
+// "io_uring,userfaultfd" -> bits; kInvalidArgument naming an unknown one.
+absl::StatusOr<uint32_t> ParseExtraDenials(absl::string_view names);
+
+// The rules closing `extra`, each answering ENOSYS (so programs take their
+// fallback, as for clone3): io_uring_setup, io_uring_enter and
+// io_uring_register for kDenyIoUring; userfaultfd for kDenyUserfaultfd.
+std::vector<NativeRule> ExtraDenialRules(uint32_t extra);
+
+// Closes `extra` in `params` without a new wire field, so any init
+// (hakurei's too) enforces it: the rules the filter would have (RulesFor,
+// with deny-tty added as the launcher adds it unless retain_session) become
+// explicit SeccompRules, followed by ExtraDenialRules(extra). Nothing
+// changes for extra == 0.
+void DenyExtra(Params& params, uint32_t extra);
+
 // Checks what hakurei's filter builder requires of `rules` before any
 // libseccomp call: at least one rule (hakurei's ErrInvalidRules), errno
 // EPERM or ENOSYS (hakurei asserts it), at most the one argument comparison

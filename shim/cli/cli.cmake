@@ -18,3 +18,7 @@ list(APPEND KEKKAI_CLI_EXTRA_DEPS kekkai_seccomp kekkai_json)
 # kekkai run: PROGRAM's PATH search through the container's ops.
 target_sources(kekkai_cli_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/program_lookup.cc)
+
+# kekkai run --seccomp-deny-extra: the presets as explicit rules plus the
+# extra denials (seccomp::DenyExtra).
+target_link_libraries(kekkai_cli_core PUBLIC kekkai_seccomp)

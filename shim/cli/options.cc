@@ -27,6 +27,7 @@
 #include "common/ops_builder.h"
 #include "common/status.h"
 #include "common/unique_fd.h"
+#include "seccomp/seccomp.h"
 #include "shim/cli/default_sandbox.h"
 #include "shim/cli/program_lookup.h"
 
@@ -56,7 +57,7 @@ enum class Opt : uint8_t {
   kChdir, kSetenv, kUnsetenv, kClearenv, kArgv0, kPassFd,
   kUid, kGid, kHostname, kShareNet, kHostAbstract, kRetainSession,
   kPrivileged,
-  kSeccompPreset, kSeccompFlags, kSeccompRules, kNoSeccomp,
+  kSeccompPreset, kSeccompFlags, kSeccompRules, kNoSeccomp, kSeccompDenyExtra,
   kForwardCancel, kAdoptWait,
   kConfig, kVerbose, kFormat, kHelp,
 };
@@ -161,6 +162,8 @@ constexpr OptionSpec kOptions[] = {
      "JSON rules that replace the presets"},
     {Opt::kNoSeccomp, Group::kSeccomp, "--no-seccomp", "", "", 0,
      "no syscall filter at all"},
+    {Opt::kSeccompDenyExtra, Group::kSeccomp, "--seccomp-deny-extra", "",
+     "NAMES", 1, "also refuse io_uring,userfaultfd (ENOSYS)"},
     // Init.
     {Opt::kForwardCancel, Group::kInit, "--forward-cancel", "", "", 0,
      "on cancel, SIGINT PROGRAM instead of stopping"},
@@ -322,6 +325,7 @@ class Parser {
   int64_t presets_ = 0;
   bool flags_given_ = false;
   uint32_t flags_ = 0;
+  uint32_t deny_extra_ = 0;  // seccomp::kDenyIoUring, ...
 };
 
 absl::StatusOr<RunSpec> Parser::Parse(const std::vector<std::string>& args) {
@@ -617,6 +621,12 @@ absl::Status Parser::Handle(const OptionSpec& option,
     case Opt::kNoSeccomp:
       params.seccomp_disable = true;
       return absl::OkStatus();
+    case Opt::kSeccompDenyExtra: {
+      absl::StatusOr<uint32_t> extra = seccomp::ParseExtraDenials(values[0]);
+      if (!extra.ok()) return Annotate(extra.status(), name);
+      deny_extra_ |= *extra;
+      return absl::OkStatus();
+    }
     case Opt::kForwardCancel:
       params.forward_cancel = true;
       return absl::OkStatus();
@@ -841,6 +851,7 @@ absl::Status Parser::HandleFilesystem(const OptionSpec& option,
     case Opt::kHostAbstract: case Opt::kRetainSession: case Opt::kPrivileged:
     case Opt::kSeccompPreset: case Opt::kSeccompFlags:
     case Opt::kSeccompRules: case Opt::kNoSeccomp: case Opt::kForwardCancel:
+    case Opt::kSeccompDenyExtra:
     case Opt::kAdoptWait: case Opt::kConfig: case Opt::kVerbose:
     case Opt::kFormat: case Opt::kHelp:
       return absl::InternalError(
@@ -897,6 +908,9 @@ absl::Status Parser::Finish(absl::Span<const std::string> program_and_args) {
   if (!presets_given_ && !config_loaded_) presets_ = kPresetStrict;
   params.seccomp_presets = presets_;
   params.seccomp_flags = flags_;
+  // After the presets are final: they become explicit rules plus the extra
+  // denials (no new wire field, so hakurei's init enforces them too).
+  seccomp::DenyExtra(params, deny_extra_);
 
   return Annotate(ValidateParams(params), "invalid parameters");
 }
