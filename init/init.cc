@@ -106,16 +106,7 @@ absl::StatusOr<Received> Receive(sys::Sys& sys, const char* setup_env) {
   Received received;
   received.setup_fd = fd;
   received.setup = UniqueFd(fd);
-  const gob::Limits limits;
-  KEKKAI_INIT_ASSIGN(const std::string stream,
-                     sys.ReadAll(fd, limits.max_stream_bytes),
-                     absl::StrCat("read setup parameters from fd ", fd));
-  absl::StatusOr<InitParams> params = gob::Decode(stream, limits);
-  if (!params.ok()) {
-    return WithStep(params.status(), "decode setup parameters",
-                    params.status().message());
-  }
-  received.params = *std::move(params);
+  KEKKAI_ASSIGN_OR_RETURN(received.params, ReadSetup(sys, fd));
   return received;
 }
 
@@ -315,6 +306,19 @@ std::string ExecFailureReason(const absl::Status& status,
 }
 
 }  // namespace
+
+absl::StatusOr<InitParams> ReadSetup(sys::Sys& sys, int fd) {
+  const gob::Limits limits;
+  KEKKAI_INIT_ASSIGN(const std::string stream,
+                     sys.ReadAll(fd, limits.max_stream_bytes),
+                     absl::StrCat("read setup parameters from fd ", fd));
+  absl::StatusOr<InitParams> params = gob::Decode(stream, limits);
+  if (!params.ok()) {
+    return WithStep(params.status(), "decode setup parameters",
+                    params.status().message());
+  }
+  return params;
+}
 
 int Main(sys::Sys& sys, const char* setup_env) {
   Output out(sys);

@@ -32,12 +32,21 @@
 #ifndef KEKKAI_INIT_INIT_H_
 #define KEKKAI_INIT_INIT_H_
 
+#include "absl/status/statusor.h"
+#include "common/params.h"
 #include "common/sys/sys.h"
 
 namespace kekkai::init {
 
 // The environment variable naming the setup fd (hakurei's setupEnv).
 inline constexpr char kSetupEnv[] = "HAKUREI_SETUP";
+
+// The setup stream's receive step on its own (the fuzz target calls it on
+// a memfd): reads `fd` to EOF with gob's stream limit and decodes one
+// InitParams. Validation (ValidateInitParams) is the caller's next step.
+// Errors carry init's step ("read setup parameters from fd 3", "decode
+// setup parameters").
+absl::StatusOr<InitParams> ReadSetup(sys::Sys& sys, int fd);
 
 // Runs init to the end and returns its exit status: the payload's (128+N
 // when killed by signal N), 0 when canceled, 1 on a setup failure.
