@@ -154,7 +154,7 @@ TEST_P(ShimParentDeathTest, KillNineMidRunLeavesNothing) {
   while ((line = launcher.ReadLine(std::chrono::seconds(30))) != "ready") {
     ASSERT_FALSE(line.empty()) << "the launcher stopped before \"ready\"";
     ASSERT_FALSE(absl::StartsWith(line, "error")) << line;
-    pid_t pid;
+    pid_t pid = 0;  // set by SimpleAtoi (GCC 12 -O3: maybe-uninitialized)
     ASSERT_TRUE(absl::StartsWith(line, "init ") &&
                 absl::SimpleAtoi(line.substr(5), &pid))
         << line;
@@ -176,7 +176,7 @@ TEST_P(ShimParentDeathTest, ExecOfTheLauncherEndsItsContainers) {
   std::string line;
   while ((line = launcher.ReadLine(std::chrono::seconds(30))) != "ready") {
     ASSERT_FALSE(line.empty()) << "the launcher stopped before \"ready\"";
-    pid_t pid;
+    pid_t pid = 0;  // set by SimpleAtoi (GCC 12 -O3: maybe-uninitialized)
     ASSERT_TRUE(absl::StartsWith(line, "init ") &&
                 absl::SimpleAtoi(line.substr(5), &pid))
         << line;
