@@ -29,6 +29,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,7 @@
 #include "common/unique_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/shim_test_util.h"
 #include "tests/load/load_util.h"
 #include "tests/testing/test_paths.h"
 #include "tests/testing/userns.h"
@@ -149,24 +151,29 @@ void ReapEnded() {
 }
 
 // What of the container is still alive: reported processes still there,
-// processes left in its pid namespaces, and children of this process.
+// children of this process, and (once those are gone, as these walk all of
+// /proc) processes whose parent is this one or that are left in its pid
+// namespaces.
 std::vector<std::string> Survivors(
     const std::vector<testing::ProcessIdentity>& reported) {
   std::vector<std::string> survivors;
+  std::set<std::string> pid_namespaces;
   for (const testing::ProcessIdentity& identity : reported) {
     if (testing::StillAlive(identity)) {
       survivors.push_back(absl::StrCat("reported pid ", identity.pid));
     }
-    if (!identity.pid_ns.empty()) {
-      for (pid_t pid :
-           testing::DescendantsInPidNamespaces(getpid(), {identity.pid_ns})) {
-        survivors.push_back(
-            absl::StrCat("pid ", pid, " in ", identity.pid_ns));
-      }
-    }
+    if (!identity.pid_ns.empty()) pid_namespaces.insert(identity.pid_ns);
   }
-  for (pid_t pid : testing::ProcessesWithParent(getpid())) {
+  for (pid_t pid : testing::OwnChildren()) {
     survivors.push_back(absl::StrCat("child ", pid));
+  }
+  if (!survivors.empty()) return survivors;
+  for (pid_t pid : testing::ProcessesWithParent(getpid())) {
+    survivors.push_back(absl::StrCat("child ", pid, " (in /proc)"));
+  }
+  for (pid_t pid :
+       testing::DescendantsInPidNamespaces(getpid(), pid_namespaces)) {
+    survivors.push_back(absl::StrCat("pid ", pid, " in its pid namespace"));
   }
   return survivors;
 }

@@ -134,6 +134,7 @@ bool StillAlive(const ProcessIdentity& identity) {
 std::vector<pid_t> DescendantsInPidNamespaces(
     pid_t ancestor, const std::set<std::string>& pid_namespaces) {
   std::vector<pid_t> found;
+  if (pid_namespaces.empty()) return found;
   for (pid_t pid : NumericEntries("/proc")) {
     std::optional<std::string> ns =
         ReadLink(absl::StrCat("/proc/", pid, "/ns/pid"));
