@@ -431,26 +431,35 @@ std::string MountSetattr(const Args&) {
                         sizeof(attr)));
 }
 
-// A pty of the container's devpts; the slave is where a payload would
-// inject input. Returns -1 (errno set) when there is none.
-int OpenPtySlave() {
-  const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (master < 0) return -1;
-  if (grantpt(master) != 0 || unlockpt(master) != 0) return -1;
-  const char* name = ptsname(master);
-  if (name == nullptr) return -1;
-  return open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-}
-
-// ioctl REQUEST (TIOCSTI or TIOCLINUX), optionally with bits 32-63 set.
+// ioctl REQUEST (TIOCSTI or TIOCLINUX), optionally with bits 48-63 set,
+// on a pty slave that is the caller's controlling terminal (a child in a
+// session of its own), so that without the filter the kernel would let
+// TIOCSTI through. The child's errno comes back as its exit status.
 std::string TtyIoctl(unsigned long request, bool high, const Args&) {
-  const int fd = OpenPtySlave();
-  if (fd < 0) return "no pty " + Result(-1);
-  if (high) request |= 0xdead000000000000ul;
-  char arg[2] = {'x', 0};  // TIOCLINUX subcode 0 / TIOCSTI's byte
-  const std::string line = Result(syscall(SYS_ioctl, fd, request, arg));
-  close(fd);
-  return line;
+  const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+    return "no pty " + Result(-1);
+  }
+  const char* name = ptsname(master);
+  if (name == nullptr) return "no pty " + Result(-1);
+  const std::string slave = name;
+  const pid_t pid = fork();
+  if (pid < 0) return Result(-1);
+  if (pid == 0) {
+    if (setsid() < 0) _exit(255);
+    const int fd = open(slave.c_str(), O_RDWR | O_CLOEXEC);  // becomes ctty
+    if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) _exit(254);
+    if (high) request |= 0xdead000000000000ul;
+    char arg[2] = {'x', 0};  // TIOCSTI's byte / TIOCLINUX subcode 0
+    _exit(syscall(SYS_ioctl, fd, request, arg) < 0 ? errno : 0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(master);
+  if (!WIFEXITED(status)) return "child killed";
+  const int code = WEXITSTATUS(status);
+  if (code == 255 || code == 254) return "no controlling tty";
+  return code == 0 ? "ok" : "errno=" + ErrnoName(code);
 }
 
 std::string Abstract(const Args& a) {

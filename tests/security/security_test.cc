@@ -225,7 +225,8 @@ const std::vector<Case>& Cases() {
       {"MoveMount", D, {"move-mount"}, "errno=ENOSYS"},
       {"Fspick", D, {"fspick"}, "errno=ENOSYS"},
       {"MountSetattr", D, {"mount-setattr"}, "errno=ENOSYS"},
-      // deny-tty: no input injection, also with high bits in the request.
+      // deny-tty: no input injection into the controlling terminal, also
+      // with high bits in the request.
       {"Tiocsti", D, {"tiocsti"}, "errno=EPERM"},
       {"TiocstiHighBits", D, {"tiocsti-high"}, "errno=EPERM"},
       {"Tioclinux", D, {"tioclinux"}, "errno=EPERM"},
@@ -360,6 +361,21 @@ TEST_F(SecurityTest, Bpf) {
     EXPECT_EQ(Line(D, {"bpf"}), "errno=EPERM");
     EXPECT_EQ(Line(N, {"bpf"}), "errno=EPERM");
   }
+}
+
+// The control for the deny-tty cases: on a pty that is the attack's
+// controlling terminal the kernel itself lets TIOCSTI through (unless
+// dev.tty.legacy_tiocsti is 0: EIO), also with the high bits set, which it
+// ignores; TIOCLINUX is for virtual consoles only. The EPERM above is the
+// filter's.
+TEST_F(SecurityTest, TtyIoctlsWithoutTheFilter) {
+  const std::optional<std::string> legacy =
+      ReadFile("/proc/sys/dev/tty/legacy_tiocsti");
+  const std::string want =
+      legacy.has_value() && *legacy == "0\n" ? "errno=EIO" : "ok";
+  EXPECT_EQ(Line(N, {"tiocsti"}), want);
+  EXPECT_EQ(Line(N, {"tiocsti-high"}), want);
+  EXPECT_EQ(Line(N, {"tioclinux"}), "errno=ENOTTY");
 }
 
 // With multiarch the i386 entry point exists (the control for Int80).
