@@ -12,9 +12,12 @@
 // Survival is checked within a bounded wait (up to 5 s of polling): a
 // liveness bound, not a measure of speed.
 //
-// The seed is printed; $KEKKAI_LOAD_SEED repeats a run. The delays span
-// twice the time one launch takes to reach "running" here (measured first,
-// on this machine and build).
+// The seed is printed; $KEKKAI_LOAD_SEED repeats a run. Half the kills come
+// at a random delay after the launcher starts, up to the time a launch takes
+// to reach "running" here (the longest of three measured first, on this
+// machine and build): mostly during setup; the other half at a random delay
+// after "running". The test prints how many kills landed after each line
+// the launcher printed.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -216,10 +219,10 @@ TEST_F(KillLauncherTest, KilledAnywhereInSetupOrRunLeavesNothing) {
   const std::string mounts_before = testing::MountInfo();
   ASSERT_THAT(testing::ProcessesWithParent(getpid()), IsEmpty());
 
-  // Whole launches first, to learn how long setup takes here (the shortest
-  // of three: the first one also pays for cold caches).
+  // Whole launches first, to learn how long setup takes here (the longest
+  // of three, so that the delays reach the run even when a launch is slow).
   std::vector<testing::ProcessIdentity> reported;
-  Clock::duration setup = Clock::duration::max();
+  Clock::duration setup = Clock::duration::zero();
   std::string error;
   for (int i = 0; i < 3; ++i) {
     std::optional<Launcher> calibration = StartLauncher(&error);
@@ -227,7 +230,7 @@ TEST_F(KillLauncherTest, KilledAnywhereInSetupOrRunLeavesNothing) {
     ASSERT_TRUE(ReadLauncher(*calibration, "begin")) << calibration->text;
     const Clock::time_point begun = Clock::now();
     ASSERT_TRUE(ReadLauncher(*calibration, "running"));
-    setup = std::min(setup, Clock::now() - begun);
+    setup = std::max(setup, Clock::now() - begun);
     ASSERT_EQ(Phase(calibration->text), "running") << calibration->text;
     const std::vector<testing::ProcessIdentity> these =
         Reported(calibration->text);
@@ -241,25 +244,31 @@ TEST_F(KillLauncherTest, KilledAnywhereInSetupOrRunLeavesNothing) {
     reported.insert(reported.end(), these.begin(), these.end());
   }
 
-  const auto span = std::chrono::duration_cast<std::chrono::microseconds>(
-      2 * setup + std::chrono::milliseconds(1));
+  // Even kills: a delay after "begin" up to one launch time (mostly in
+  // setup: the clone, the params, init's mounts). Odd kills: a delay after
+  // "running" up to half of it (the program runs, the launcher waits).
+  const auto setup_span =
+      std::chrono::duration_cast<std::chrono::microseconds>(setup);
   const uint64_t seed = Seed();
-  std::printf("seed %llu (KEKKAI_LOAD_SEED), delays 0..%lld us after "
-              "\"begin\" (a launch takes %lld us here)\n",
+  std::printf("seed %llu (KEKKAI_LOAD_SEED): delays 0..%lld us after "
+              "\"begin\" or 0..%lld us after \"running\"\n",
               static_cast<unsigned long long>(seed),
-              static_cast<long long>(span.count()),
-              static_cast<long long>(
-                  std::chrono::duration_cast<std::chrono::microseconds>(setup)
-                      .count()));
+              static_cast<long long>(setup_span.count()),
+              static_cast<long long>(setup_span.count() / 2));
   std::mt19937_64 random(seed);
-  std::uniform_int_distribution<int64_t> delay_us(0, span.count());
+  std::uniform_int_distribution<int64_t> setup_delay_us(0, setup_span.count());
+  std::uniform_int_distribution<int64_t> run_delay_us(0,
+                                                      setup_span.count() / 2);
 
   std::map<std::string, int> phases;
   for (int i = 0; i < kKills; ++i) {
-    const auto delay = std::chrono::microseconds(delay_us(random));
+    const bool in_run = i % 2 == 1;
+    const auto delay = std::chrono::microseconds(in_run ? run_delay_us(random)
+                                                        : setup_delay_us(random));
     std::optional<Launcher> launcher = StartLauncher(&error);
     ASSERT_TRUE(launcher.has_value()) << error;
-    ASSERT_TRUE(ReadLauncher(*launcher, "begin")) << launcher->text;
+    ASSERT_TRUE(ReadLauncher(*launcher, in_run ? "running" : "begin"))
+        << launcher->text;
     std::this_thread::sleep_for(delay);
     ASSERT_EQ(kill(launcher->pid, SIGKILL), 0);
     int status = 0;
@@ -291,6 +300,8 @@ TEST_F(KillLauncherTest, KilledAnywhereInSetupOrRunLeavesNothing) {
   }
   std::printf("killed after the last line: %s\n",
               absl::StrJoin(summary, ", ").c_str());
+  // The odd kills came after "running", whatever the timing.
+  EXPECT_GE(phases["running"], kKills / 2);
   // Once more, for everything ever reported, and the host's mounts.
   ReapEnded();
   EXPECT_THAT(Survivors(reported), IsEmpty());
