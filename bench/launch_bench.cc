@@ -78,8 +78,8 @@ constexpr int kFilterFd = 9;
 
 struct Options {
   int rounds = 40;
-  int throughput_count = 48;
-  int throughput_reps = 3;
+  int throughput_count = 24;
+  int throughput_reps = 7;
   bool throughput = true;
   bool rss = true;
   int only = -1;  // --only KIND: latency rounds of that kind alone (profiling)
