@@ -6,8 +6,8 @@
 // the init op for every op, its description, the parent permission and the
 // seccomp rules (validated as the filter builder would). Any input must be
 // refused with a status naming init's step, or accepted; never a crash, a
-// sanitizer report or a hang. Seeds: tests/fuzz/corpus/init/ (the gob
-// vectors).
+// sanitizer report or a hang. Seeds: the gob fuzzer's, tests/fuzz/corpus/gob/
+// (the shared vectors as streams).
 #include <sys/mman.h>
 #include <unistd.h>
 
