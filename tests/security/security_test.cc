@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -401,10 +402,15 @@ TEST_F(SecurityTest, SetuidAndFileCapsGainNothing) {
     // cap_setuid (7) and cap_sys_admin (21).
     const uint32_t caps = (1u << 7) | (1u << 21);
     const uint32_t data[5] = {0x02000000 | 1 /* effective */, caps, 0, 0, 0};
-    ASSERT_EQ(setxattr(copy.c_str(), "security.capability", data,
-                       sizeof(data), 0),
-              0)
-        << std::strerror(errno);
+    // A root without CAP_SETFCAP (some CI containers) or a filesystem
+    // without xattrs cannot make the file-capability half; the setuid half
+    // still runs.
+    if (setxattr(copy.c_str(), "security.capability", data, sizeof(data),
+                 0) != 0) {
+      ASSERT_TRUE(errno == EPERM || errno == ENOTSUP) << std::strerror(errno);
+      std::fprintf(stderr, "no file capabilities: %s\n",
+                   std::strerror(errno));
+    }
   }
   chmod(dir.path().c_str(), 0755);
   const std::vector<std::string> bind = {"--ro-bind", dir.path(), "/suid"};
