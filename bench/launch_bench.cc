@@ -28,6 +28,7 @@
 // directory.
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -443,6 +444,23 @@ absl::StatusOr<std::string> ExportFilter(const Options& options) {
   return std::string(path);
 }
 
+// CPU time (user + system) of this process and of every descendant it has
+// reaped, in ns: a launch's cost whatever else the machine is doing. The
+// spawner thread's clone and init (reaped by libkekkai's Wait) count as
+// this process's; bwrap's and kekkai's children count through them.
+int64_t CpuNanos() {
+  int64_t total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    struct rusage usage;
+    if (getrusage(who, &usage) != 0) continue;
+    for (const struct timeval& tv : {usage.ru_utime, usage.ru_stime}) {
+      total += static_cast<int64_t>(tv.tv_sec) * 1000000000 +
+               static_cast<int64_t>(tv.tv_usec) * 1000;
+    }
+  }
+  return total;
+}
+
 void PrintRow(const char* name, const Summary& s, const Summary& bwrap) {
   std::printf("  %-22s %8.2f  %8.2f  %8.2f   %5.2fx\n", name, s.median / 1e6,
               s.p10 / 1e6, s.p90 / 1e6, s.median / bwrap.median);
@@ -489,9 +507,11 @@ int Main(int argc, char** argv) {
   const char* names[kKinds] = {"kekkai run", "bwrap", "libkekkai cold",
                                "libkekkai warm", "floor"};
   std::vector<double> samples[kKinds];
+  std::vector<double> cpu[kKinds];  // CPU ns per launch (not warm)
   for (int round = 0; round < options.rounds; ++round) {
     for (int kind = 0; kind < kKinds; ++kind) {
       if (options.only >= 0 && kind != options.only) continue;
+      const int64_t cpu_before = CpuNanos();
       absl::StatusOr<int64_t> ns;
       switch (kind) {
         case kCli: ns = launchers.Cli(); break;
@@ -503,6 +523,10 @@ int Main(int argc, char** argv) {
       }
       if (!ns.ok()) Die(ns.status());
       samples[kind].push_back(static_cast<double>(*ns));
+      // Warm's call also starts the next container: not one launch's CPU.
+      if (kind != kWarm) {
+        cpu[kind].push_back(static_cast<double>(CpuNanos() - cpu_before));
+      }
     }
   }
   launchers.DropWarm();
@@ -514,6 +538,17 @@ int Main(int argc, char** argv) {
   for (int kind = 0; kind < kKinds; ++kind) {
     if (samples[kind].empty()) continue;
     PrintRow(names[kind], summary[kind], summary[kBwrap]);
+  }
+  Summary cpu_summary[kKinds];
+  for (int kind = 0; kind < kKinds; ++kind) {
+    cpu_summary[kind] = Summarize(cpu[kind]);
+  }
+  std::printf("\nCPU time per launch, ms (user+system of this process and "
+              "every reaped\ndescendant; kernel work deferred to kworkers "
+              "is not included)\n");
+  for (int kind = 0; kind < kKinds; ++kind) {
+    if (cpu[kind].empty()) continue;
+    PrintRow(names[kind], cpu_summary[kind], cpu_summary[kBwrap]);
   }
   if (options.only >= 0) return 0;
   const double cli_ratio = summary[kCli].median / summary[kBwrap].median;
