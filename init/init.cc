@@ -8,8 +8,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/gob/gob.h"
@@ -162,10 +165,68 @@ absl::Status RunEarly(sys::Sys& sys, SetupState& state,
   return absl::OkStatus();
 }
 
+// The container path an op creates or mounts on.
+std::string ContainerPathOf(const Op& op) {
+  return std::visit(
+      [](const auto& o) -> std::string {
+        if constexpr (requires { o.target; }) {
+          return o.target.has_value() ? o.target->str() : "/";
+        } else if constexpr (requires { o.path; }) {
+          return o.path.has_value() ? o.path->str() : "/";
+        } else if constexpr (std::is_same_v<std::decay_t<decltype(o)>,
+                                            AutoEtcOp>) {
+          return "/etc";
+        } else {
+          return "/";
+        }
+      },
+      op);
+}
+
+std::string ParentOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+/* Ops resolve their targets in the intermediate root, where /host is the
+   host's root: a symlink planted in a writable bind source (by an earlier
+   container) would otherwise lead a later op's mkdir, file or mount out of
+   the container, onto the host. The deepest existing ancestor of the
+   target (the target itself for everything but a symlink op, which creates
+   its last component without following it) must resolve beneath /sysroot.
+   This closes symlinks planted before the container starts; one swapped
+   concurrently by another process on the host is not (docs/security.md). */
+absl::Status CheckBeneathSysroot(sys::Sys& sys, const Op& op) {
+  const std::string container_path = ContainerPathOf(op);
+  std::string path = ToSysroot(container_path);
+  if (std::holds_alternative<SymlinkOp>(op)) path = ParentOf(path);
+  const std::string root = ToSysroot("/");
+  while (path != root && path.size() > root.size()) {
+    // Missing, or not reachable (ENOTDIR, EACCES): the op reports that
+    // itself; what matters is where the part that exists leads.
+    if (sys.Lstat(path).ok()) break;
+    path = ParentOf(path);
+  }
+  if (path == root || path.size() <= root.size()) return absl::OkStatus();
+  KEKKAI_INIT_ASSIGN(const std::string real, sys.RealPath(path),
+                     absl::StrCat("use ", container_path));
+  if (real == root || absl::StartsWith(real, root + "/")) {
+    return absl::OkStatus();
+  }
+  return WithStep(
+      ErrnoStatus(EXDEV, absl::StrCat("realpath(\"", path, "\") = \"", real,
+                                      "\"")),
+      absl::StrCat("use ", container_path),
+      absl::StrCat("a symlink leads out of the container (to ", real, ")"));
+}
+
 absl::Status RunApply(sys::Sys& sys, SetupState& state, const OpList& list,
                       std::vector<std::unique_ptr<InitOp>>& ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
     KEKKAI_LOG(kDebug, "%s", Describe(*list[i]));
+    if (absl::Status s = CheckBeneathSysroot(sys, *list[i]); !s.ok()) {
+      return WithOpIndex(std::move(s), static_cast<int>(i));
+    }
     if (absl::Status s = ops[i]->Apply(state, sys); !s.ok()) {
       return WithOpIndex(std::move(s), static_cast<int>(i));
     }

@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -127,7 +128,11 @@ std::vector<ScriptCall> BuildScript(const InitParams& init) {
       Call("pivot into intermediate root",
            SYS(PivotRoot("/proc/self/fd", "host"))),
       Call("enter intermediate root", SYS(Chdir("/"))),
-      // op 0: proc
+      // op 0: proc; its target must resolve beneath /sysroot
+      Always(SYS(Lstat("/sysroot/proc")),
+             absl::StatusOr<sys::FileType>(sys::FileType::kDirectory)),
+      CallOr("use /proc", SYS(RealPath("/sysroot/proc")),
+             std::string("/sysroot/proc")),
       Call("mount proc on /proc", SYS(MkdirAll("/sysroot/proc", 0755))),
       Call("mount proc on /proc",
            SYS(Mount("proc", "/sysroot/proc", "proc",
@@ -201,7 +206,8 @@ TEST(InitMainTest, EveryBuildStepFailureIsFatalAndNamed) {
       ExpectScript(sys, calls, k, injected);
     }
     EXPECT_EQ(init::Main(sys, setup.env().c_str()), 1);
-    const bool in_op = calls[k].step == "mount proc on /proc";
+    const bool in_op = calls[k].step == "mount proc on /proc" ||
+                       calls[k].step == "use /proc";
     EXPECT_EQ(log.Text(),
               absl::StrCat("kekkai-init: cannot ", calls[k].step,
                            in_op ? " (op 0: proc)" : "",
@@ -251,13 +257,55 @@ TEST(InitMainTest, TheWholeSequenceForAHakureiLauncher) {
   EXPECT_EQ(::fcntl(setup.number + 1, F_GETFD), -1);
 }
 
-TEST(InitMainTest, AFailingOpIsReportedToAKekkaiLauncher) {
+// Sample()'s sequence from Getpid to the pivot into the intermediate root,
+// every call succeeding (the caller holds an InSequence).
+void ExpectUpToTheFirstApply(StrictMockSys& sys, int setup_fd,
+                             const std::string& stream) {
+  EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
+  EXPECT_CALL(sys, SetPtracer(0)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, SignalFd(_)).WillOnce(Return(ByMove(NullFd())));
+  EXPECT_CALL(sys, ReadAll(setup_fd, _)).WillOnce(Return(stream));
+  EXPECT_CALL(sys, CloexecFrom(3)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, SetDumpable(1)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, WriteFile(_, _)).Times(3).WillRepeatedly(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, SetDumpable(0)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Umask(0)).WillOnce(Return(022));
+  EXPECT_CALL(sys, Sethostname("box")).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, ReadFile(_)).WillOnce(Return("40\n"));
+  EXPECT_CALL(sys, Mount(_, _, _, _, _)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Mount("rootfs", _, _, _, _)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Chdir(_)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Mkdir(_, _)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Mount("sysroot", _, _, _, _)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Mkdir(_, _)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, PivotRoot(_, _)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(sys, Chdir(_)).WillOnce(Return(absl::OkStatus()));
+}
+
+// Runs Sample() for a kekkai launcher; after the pivot `apply` scripts the
+// calls of op 0 up to its failure, which init must report as `want` and
+// print as its one line.
+void ExpectOpFailureReported(
+    const SetupReport& want,
+    const std::function<void(StrictMockSys&)>& apply) {
   LogCapture log;
   StrictMockSys sys;
   SetupFd setup;
   InitParams init = Sample();
   init.kekkai_report = kSetupReportVersion;
   const std::string stream = *gob::Encode(init);
+  {
+    InSequence seq;
+    ExpectUpToTheFirstApply(sys, setup.number, stream);
+    apply(sys);
+    EXPECT_CALL(sys, WriteAll(setup.number, EncodeSetupReport(want)))
+        .WillOnce(Return(absl::OkStatus()));
+  }
+  EXPECT_EQ(init::Main(sys, setup.env().c_str()), 1);
+  EXPECT_EQ(log.Text(), "kekkai-init: " + want.message + "\n");
+}
+
+TEST(InitMainTest, AFailingOpIsReportedToAKekkaiLauncher) {
   SetupReport want;
   want.kind = SetupReportKind::kSetupFailed;
   want.op_index = 0;
@@ -265,36 +313,32 @@ TEST(InitMainTest, AFailingOpIsReportedToAKekkaiLauncher) {
   want.step = "mount proc on /proc";
   want.message = "cannot mount proc on /proc (op 0: proc): operation not "
                  "permitted";
-  {
-    InSequence seq;
-    EXPECT_CALL(sys, Getpid()).WillOnce(Return(1));
-    EXPECT_CALL(sys, SetPtracer(0)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, SignalFd(_)).WillOnce(Return(ByMove(NullFd())));
-    EXPECT_CALL(sys, ReadAll(setup.number, _)).WillOnce(Return(stream));
-    EXPECT_CALL(sys, CloexecFrom(3)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, SetDumpable(1)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, WriteFile(_, _)).Times(3).WillRepeatedly(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, SetDumpable(0)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, Umask(0)).WillOnce(Return(022));
-    EXPECT_CALL(sys, Sethostname("box")).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, ReadFile(_)).WillOnce(Return("40\n"));
-    EXPECT_CALL(sys, Mount(_, _, _, _, _)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, Mount("rootfs", _, _, _, _)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, Chdir(_)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, Mkdir(_, _)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, Mount("sysroot", _, _, _, _)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, Mkdir(_, _)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, PivotRoot(_, _)).WillOnce(Return(absl::OkStatus()));
-    EXPECT_CALL(sys, Chdir(_)).WillOnce(Return(absl::OkStatus()));
+  ExpectOpFailureReported(want, [](StrictMockSys& sys) {
+    EXPECT_CALL(sys, Lstat("/sysroot/proc"))
+        .WillOnce(Return(ErrnoStatus(ENOENT, "lstat")));
     EXPECT_CALL(sys, MkdirAll("/sysroot/proc", 0755))
         .WillOnce(Return(absl::OkStatus()));
     EXPECT_CALL(sys, Mount("proc", _, _, _, _))
         .WillOnce(Return(ErrnoStatus(EPERM, "mount(\"proc\")")));
-    EXPECT_CALL(sys, WriteAll(setup.number, EncodeSetupReport(want)))
-        .WillOnce(Return(absl::OkStatus()));
-  }
-  EXPECT_EQ(init::Main(sys, setup.env().c_str()), 1);
-  EXPECT_EQ(log.Text(), "kekkai-init: " + want.message + "\n");
+  });
+}
+
+// A target whose existing part resolves out of /sysroot (a symlink planted
+// in a writable bind source by an earlier container) is refused before the
+// op touches it.
+TEST(InitMainTest, ATargetLeadingOutOfTheContainerIsRefused) {
+  SetupReport want;
+  want.kind = SetupReportKind::kSetupFailed;
+  want.op_index = 0;
+  want.err = EXDEV;
+  want.step = "use /proc";
+  want.message = "cannot use /proc (op 0: proc): a symlink leads out of the "
+                 "container (to /host/etc)";
+  ExpectOpFailureReported(want, [](StrictMockSys& sys) {
+    EXPECT_CALL(sys, Lstat("/sysroot/proc"))
+        .WillOnce(Return(sys::FileType::kSymlink));
+    EXPECT_CALL(sys, RealPath("/sysroot/proc")).WillOnce(Return("/host/etc"));
+  });
 }
 
 TEST(InitMainTest, AnExecFailureIsReportedAsSuch) {
@@ -326,6 +370,10 @@ TEST(InitMainTest, AnExecFailureIsReportedAsSuch) {
   EXPECT_CALL(sys, BindMount(_, _, _))
       .WillRepeatedly(Return(absl::OkStatus()));
   EXPECT_CALL(sys, Lstat(_)).WillRepeatedly(Return(sys::FileType::kRegular));
+  EXPECT_CALL(sys, RealPath(_))
+      .WillRepeatedly([](const std::string& path) -> absl::StatusOr<std::string> {
+        return path;
+      });
   EXPECT_CALL(sys, PivotRoot(_, _)).WillRepeatedly(Return(absl::OkStatus()));
   EXPECT_CALL(sys, Umount2(_, _)).WillRepeatedly(Return(absl::OkStatus()));
   EXPECT_CALL(sys, Open(_, _, _)).WillOnce(Return(ByMove(NullFd())));

@@ -500,13 +500,11 @@ TEST_F(SecurityTest, PlantedSymlinksInABindSourceStayInside) {
   EXPECT_EQ(Line(S, {"open-read", "/data/abs/marker"}, bind), "errno=ENOENT");
 }
 
-// OPEN (docs/security.md, "What stays open"): a symlink planted in a
-// writable bind source is followed by later setup ops of the next
-// container, which resolve targets in init's intermediate root, where
-// /host is the host's root: `--dir` or `--ro-bind-data` through it create
-// files on the host (with the caller's rights). Disabled until the ops
-// resolve targets beneath /sysroot.
-TEST_F(SecurityTest, DISABLED_PlantedSymlinksInABindTargetStayInside) {
+// A symlink planted in a writable bind source (by an earlier container)
+// pointing at /host/..., init's name for the host's root while it builds
+// the container: a later op below it must not create anything on the host.
+// init refuses the op (125, naming it).
+TEST_F(SecurityTest, PlantedSymlinksInABindTargetStayInside) {
   TempDir src;
   TempDir victim;
   chmod(src.path().c_str(), 0755);
@@ -519,10 +517,26 @@ TEST_F(SecurityTest, DISABLED_PlantedSymlinksInABindTargetStayInside) {
   args.insert(args.end(), {"--bind", src.path(), "/data", "--dir",
                            "/data/evil/created", "--", "/bin/true"});
   const Outcome outcome = RunKekkai(args);
-  // Refused (125) or created inside the container: either way not on the
-  // host.
   EXPECT_NE(access(victim.Sub("created").c_str(), F_OK), 0)
       << outcome.Describe();
+  EXPECT_TRUE(outcome.exited && outcome.exit_code == 125)
+      << outcome.Describe();
+  EXPECT_THAT(outcome.err,
+              StartsWith("kekkai-init: cannot use /data/evil/created (op "));
+  EXPECT_THAT(outcome.err,
+              ::testing::EndsWith(absl::StrCat(
+                  ": mkdir): a symlink leads out of the container (to /host",
+                  victim.path(), ")\n")));
+  // The same through --ro-bind-data (a file created on the host before).
+  args = {"run"};
+  for (const std::string& o : SystemOptions()) args.push_back(o);
+  args.insert(args.end(), {"--bind", src.path(), "/data", "--ro-bind-data",
+                           "0", "/data/evil/planted", "--", "/bin/true"});
+  SpawnOptions spawn;
+  spawn.stdin_data = "data\n";
+  const Outcome data = RunKekkai(args, spawn);
+  EXPECT_TRUE(data.exited && data.exit_code == 125) << data.Describe();
+  EXPECT_NE(access(victim.Sub("planted").c_str(), F_OK), 0);
 }
 
 }  // namespace
