@@ -208,8 +208,12 @@ absl::Status CheckBeneathSysroot(sys::Sys& sys, const Op& op) {
     path = ParentOf(path);
   }
   if (path == root || path.size() <= root.size()) return absl::OkStatus();
-  KEKKAI_INIT_ASSIGN(const std::string real, sys.RealPath(path),
-                     absl::StrCat("use ", container_path));
+  // A dangling symlink (auto-etc's links into /etc/.host before their
+  // target is bound) leads nowhere yet: mkdir, O_EXCL, symlink() and mount
+  // do not create through it, so the op fails or does what it always did.
+  absl::StatusOr<std::string> resolved = sys.RealPath(path);
+  if (!resolved.ok()) return absl::OkStatus();
+  const std::string& real = *resolved;
   if (real == root || absl::StartsWith(real, root + "/")) {
     return absl::OkStatus();
   }
