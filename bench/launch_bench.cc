@@ -11,8 +11,8 @@
 //                 started while the other kinds run): Serve + Wait
 //   floor         bench/floor.c: clone into the namespaces, write the maps,
 //                 exec /usr/bin/true (no mounts, no filter)
-// Latency rounds are interleaved (cli, bwrap, cold, warm, floor, cli, ...),
-// so machine noise hits every kind alike. Then throughput (containers per
+// Latency rounds are interleaved (every kind once per round, in a shuffled
+// order), so machine noise hits every kind alike. Then throughput (containers per
 // second, sequential and with 2 and 8 in parallel) for bwrap and libkekkai,
 // alternating between the two, and peak RSS (VmHWM sampled from
 // /proc/PID/status while the payload sleeps, after setup has finished).
@@ -43,6 +43,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -508,8 +509,15 @@ int Main(int argc, char** argv) {
                                "libkekkai warm", "floor"};
   std::vector<double> samples[kKinds];
   std::vector<double> cpu[kKinds];  // CPU ns per launch (not warm)
+  // Each round runs every kind once, in an order shuffled per round (fixed
+  // seed): a launch pays for the kernel's deferred clean-up of the one
+  // before it (network namespaces are torn down by a kworker), so no kind
+  // may always follow the same one.
+  std::mt19937 shuffle_rng(1);
+  int order[kKinds] = {kCli, kBwrap, kCold, kWarm, kFloor};
   for (int round = 0; round < options.rounds; ++round) {
-    for (int kind = 0; kind < kKinds; ++kind) {
+    std::shuffle(std::begin(order), std::end(order), shuffle_rng);
+    for (int kind : order) {
       if (options.only >= 0 && kind != options.only) continue;
       const int64_t cpu_before = CpuNanos();
       absl::StatusOr<int64_t> ns;
