@@ -62,22 +62,35 @@ run_demo() {
     'echo "hello from $(hostname) as $(id -u):$(id -g), pid $$"; ls /'
 }
 
+# Prints how long the step since the previous call took.
+phase_start=$(date +%s)
+phase_done() {
+  now=$(date +%s)
+  log "$1: $((now - phase_start)) s"
+  phase_start=$now
+}
+
 run_tests() {
   export KEKKAI_REQUIRE_USERNS=1
   status=0
   # The sanitizer build: every test again under ASan+UBSan.
   configure_build "$top/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DKEKKAI_SANITIZE=ON -DKEKKAI_BUILD_BENCH=OFF
+  phase_done "sanitizer build"
   (cd "$top/build-asan" && ctest --output-on-failure -j "$jobs") || status=1
+  phase_done "sanitizer tests"
   # The libFuzzer targets (clang), each run for a bounded time.
   KEKKAI_BUILD_TARGET=kekkai_fuzzers
   configure_build "$top/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
     -DKEKKAI_FUZZ=ON -DKEKKAI_BUILD_BENCH=OFF -DKEKKAI_STATIC_INIT=OFF
   KEKKAI_BUILD_TARGET=""
+  phase_done "fuzzer build"
   (cd "$top/build-fuzz" && ctest --output-on-failure -L fuzz -j "$jobs") || status=1
+  phase_done "fuzzers"
   # The Release build last, so its summary line is the final one printed.
   build_release
+  phase_done "Release build"
   (cd "$top/build" && ctest --output-on-failure -j "$jobs") || status=1
   if [ "$status" != 0 ]; then
     log "some tests failed (see above)"
@@ -89,6 +102,6 @@ case "${1:-run}" in
   deps) install_deps ;;
   build) install_deps; build_release ;;
   run) install_deps; run_demo ;;
-  test) install_deps; run_tests ;;
+  test) install_deps; phase_done "dependencies"; run_tests ;;
   *) echo "usage: $0 [run|test|deps|build]" >&2; exit 2 ;;
 esac
