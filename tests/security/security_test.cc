@@ -27,12 +27,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -126,6 +128,12 @@ struct Case {
   std::vector<std::string> args;
   const char* want;
 };
+
+// What gtest (and the ctest names it discovers) print for a case: the
+// command line, not the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << "attack " << absl::StrJoin(c.args, " ");
+}
 
 constexpr Sandbox D = Sandbox::kDefault;
 constexpr Sandbox S = Sandbox::kStrict;
