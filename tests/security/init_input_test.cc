@@ -225,7 +225,8 @@ TEST_F(InitInputTest, DeeplyNestedTypes) {
 TEST_F(InitInputTest, WrongTypedStreams) {
   // The seed corpus' bad-* streams: a top-level int, wrong signedness,
   // strings where paths go, undefined and reserved type ids, ...
-  const std::string dir = SourceDir() + "/tests/fuzz/corpus/gob";
+  // Copied from tests/fuzz/corpus/gob into build/bin (CMakeLists.txt).
+  const std::string dir = BinaryPath("fixtures/gob");
   int seen = 0;
   for (const char* name :
        {"bad-top-level-int", "bad-signedness", "bad-abs-as-string",
