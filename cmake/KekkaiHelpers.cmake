@@ -49,6 +49,39 @@ function(kekkai_executable name)
   endif()
 endfunction()
 
+# How test files are compiled. The code under test is built as configured
+# (-O3 in Release, ASan+UBSan in the sanitizer build); the test files
+# themselves at -O1 in Release, and under ASan without UBSan in the
+# sanitizer build: UBSan's checks are aimed at kekkai's own code and triple
+# the compile time of gMock-heavy files, which matters on CI's two cores.
+function(kekkai_test_flags target)
+  target_compile_options(${target} PRIVATE $<$<CONFIG:Release>:-O1>)
+  if(KEKKAI_SANITIZE)
+    target_compile_options(${target} PRIVATE -fno-sanitize=undefined)
+  endif()
+endfunction()
+
+# Every test file parses GoogleTest, GoogleMock and the same few abseil
+# headers: they are compiled once into a precompiled header that every test
+# target reuses (kekkai_test_pch holds it; same flags as the tests, or GCC
+# would silently ignore it).
+option(KEKKAI_TEST_PCH "Precompile the headers every test includes" ON)
+function(kekkai_test_pch_target)
+  if(TARGET kekkai_test_pch)
+    return()
+  endif()
+  set(main ${CMAKE_BINARY_DIR}/generated/kekkai_test_pch.cc)
+  file(WRITE ${main} "int main() { return 0; }\n")
+  add_executable(kekkai_test_pch ${main})
+  kekkai_warnings(kekkai_test_pch)
+  kekkai_test_flags(kekkai_test_pch)
+  target_link_libraries(kekkai_test_pch PRIVATE GTest::gmock kekkai_absl)
+  target_precompile_headers(kekkai_test_pch PRIVATE
+    <string> <vector> <gtest/gtest.h> <gmock/gmock.h>
+    <absl/status/status.h> <absl/status/statusor.h>
+    <absl/strings/str_cat.h>)
+endfunction()
+
 # kekkai_test(name LABEL <unit|integration|interop|security|load> SRCS ... DEPS ...)
 # One gtest binary; each TEST() becomes a ctest test carrying LABEL.
 # Integration, security and load binaries are also registered once more as
@@ -66,10 +99,11 @@ function(kekkai_test name)
   endif()
   add_executable(${name} ${T_SRCS})
   kekkai_warnings(${name})
-  # The code under test is built as configured (-O3 in Release); the test
-  # files themselves at -O1, which roughly halves their compile time on CI's
-  # two cores and changes nothing they check.
-  target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:-O1>)
+  kekkai_test_flags(${name})
+  if(KEKKAI_TEST_PCH)
+    kekkai_test_pch_target()
+    target_precompile_headers(${name} REUSE_FROM kekkai_test_pch)
+  endif()
   if(T_NO_MAIN)
     set(main_lib GTest::gmock)
   else()
