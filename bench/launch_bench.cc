@@ -53,6 +53,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/unique_fd.h"
 #include "shim/cli/options.h"
 #include "shim/container.h"
 
@@ -426,23 +427,32 @@ Options ParseOptions(int argc, char** argv) {
   return options;
 }
 
-// `kekkai seccomp export --presets strict` into a temporary file.
+// `kekkai seccomp export --presets strict` into a temporary file, which is
+// unlinked at once and kept open: what bwrap opens as fd 9 is
+// /proc/self/fd/N (reopened in each child, offset 0), so nothing is left in
+// /tmp however the benchmark ends.
 absl::StatusOr<std::string> ExportFilter(const Options& options) {
   char path[] = "/tmp/kekkai-bench-filter-XXXXXX";
-  const int fd = mkstemp(path);
-  if (fd < 0) return ErrnoStatus(errno, "mkstemp");
-  close(fd);
+  UniqueFd written(mkostemp(path, O_CLOEXEC));
+  if (!written.valid()) return ErrnoStatus(errno, "mkstemp");
+  UniqueFd kept(open(path, O_RDONLY | O_CLOEXEC));
+  const int open_errno = errno;
+  unlink(path);
+  if (!kept.valid()) return ErrnoStatus(open_errno, "open the filter file");
+  const std::string kept_path = absl::StrCat("/proc/self/fd/", kept.get());
   absl::StatusOr<pid_t> pid =
       Spawn({options.bin_dir + "/kekkai", "seccomp", "export", "--presets",
              "strict"},
-            nullptr, path);
+            nullptr, kept_path.c_str());
   if (!pid.ok()) return pid.status();
   KEKKAI_RETURN_IF_ERROR(Reap(*pid, "kekkai seccomp export"));
   struct stat st;
-  if (stat(path, &st) != 0 || st.st_size == 0 || st.st_size % 8 != 0) {
+  if (fstat(kept.get(), &st) != 0 || st.st_size == 0 || st.st_size % 8 != 0) {
     return absl::InternalError("kekkai seccomp export wrote no filter");
   }
-  return std::string(path);
+  static UniqueFd filter_fd;  // open for the rest of the run
+  filter_fd = std::move(kept);
+  return kept_path;
 }
 
 // CPU time (user + system) of this process and of every descendant it has
@@ -631,7 +641,6 @@ int Main(int argc, char** argv) {
                 static_cast<long long>(rss.init), Verdict(rss.init >= 0 &&
                                                           rss.init <= 1024));
   }
-  unlink(options.filter_path.c_str());
   return 0;
 }
 
