@@ -183,11 +183,6 @@ std::string ContainerPathOf(const Op& op) {
       op);
 }
 
-std::string ParentOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
 /* Ops resolve their targets in the intermediate root, where /host is the
    host's root: a symlink planted in a writable bind source (by an earlier
    container) would otherwise lead a later op's mkdir, file or mount out of
@@ -199,13 +194,13 @@ std::string ParentOf(const std::string& path) {
 absl::Status CheckBeneathSysroot(sys::Sys& sys, const Op& op) {
   const std::string container_path = ContainerPathOf(op);
   std::string path = ToSysroot(container_path);
-  if (std::holds_alternative<SymlinkOp>(op)) path = ParentOf(path);
+  if (std::holds_alternative<SymlinkOp>(op)) path = sys::DirName(path);
   const std::string root = ToSysroot("/");
   while (path != root && path.size() > root.size()) {
     // Missing, or not reachable (ENOTDIR, EACCES): the op reports that
     // itself; what matters is where the part that exists leads.
     if (sys.Lstat(path).ok()) break;
-    path = ParentOf(path);
+    path = sys::DirName(path);
   }
   if (path == root || path.size() <= root.size()) return absl::OkStatus();
   // A dangling symlink (auto-etc's links into /etc/.host before their
