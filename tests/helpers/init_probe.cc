@@ -266,16 +266,24 @@ int Run(const std::string& cmd, const std::string& arg) {
   } else if (cmd == "catch") {
     // Wait for SIGINT, SIGTERM or SIGQUIT and exit 100 + its number; with
     // an fd, tell the test we are ready once the handlers are in place.
+    // The signals stay blocked outside sigsuspend: one arriving between
+    // the check and a pause() would otherwise be waited for forever.
     struct sigaction sa = {};
     sa.sa_handler = OnSignal;
-    for (int sig : {SIGINT, SIGTERM, SIGQUIT}) sigaction(sig, &sa, nullptr);
+    sigset_t blocked, unblocked;
+    sigemptyset(&blocked);
+    for (int sig : {SIGINT, SIGTERM, SIGQUIT}) {
+      sigaction(sig, &sa, nullptr);
+      sigaddset(&blocked, sig);
+    }
+    sigprocmask(SIG_BLOCK, &blocked, &unblocked);
     if (!arg.empty()) {
       const int fd = atoi(arg.c_str());
       ssize_t unused = write(fd, "r", 1);
       (void)unused;
       close(fd);
     }
-    while (g_signal == 0) pause();
+    while (g_signal == 0) sigsuspend(&unblocked);
     Line(cmd, std::string("SIG") + sigabbrev_np(g_signal));
     return 100 + g_signal;
   } else if (cmd == "exit") {

@@ -210,10 +210,17 @@ int Block(bool fork_child) {
       for (;;) pause();
     }
   }
+  // Blocked outside sigsuspend: one arriving between the check and a
+  // pause() would otherwise be waited for forever.
+  sigset_t blocked, unblocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGUSR2);
+  sigaddset(&blocked, SIGTERM);
+  sigprocmask(SIG_BLOCK, &blocked, &unblocked);
   ReportStarted();
   std::printf("blocking\n");
   std::fflush(stdout);
-  while (g_signal == 0) pause();
+  while (g_signal == 0) sigsuspend(&unblocked);
   if (g_signal == SIGTERM) {
     ReportExited(SIGTERM);  // a wait status: killed by SIGTERM
     return 128 + SIGTERM;
