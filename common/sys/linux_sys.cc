@@ -12,6 +12,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -45,6 +47,78 @@ namespace {
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
+
+// statx, statmount and listmount (Linux 6.8) as of the kernel's
+// include/uapi/linux/{stat,mount}.h; Debian 12's 6.1 headers have none of
+// them.
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+constexpr long kSysStatmount = 457;
+constexpr long kSysListmount = 458;
+constexpr uint64_t kStatmountMntBasic = 0x00000002U;  // STATMOUNT_MNT_BASIC
+
+// struct mnt_id_req, first version (MNT_ID_REQ_SIZE_VER0).
+struct MntIdReq {
+  uint32_t size;
+  uint32_t spare;
+  uint64_t mnt_id;
+  uint64_t param;  // statmount: what to fill in; listmount: last id seen
+};
+static_assert(sizeof(MntIdReq) == 24);
+
+// The leading part of struct statmount, up to mnt_attr. The kernel fills
+// in a whole struct statmount (512 bytes today, growing at its end), so
+// the call gets a buffer of that size and this is copied out of it.
+struct StatmountHead {
+  uint32_t size;
+  uint32_t mnt_opts;
+  uint64_t mask;  // what the kernel filled in
+  uint32_t sb_dev_major;
+  uint32_t sb_dev_minor;
+  uint64_t sb_magic;
+  uint32_t sb_flags;
+  uint32_t fs_type;
+  uint64_t mnt_id;
+  uint64_t mnt_parent_id;
+  uint32_t mnt_id_old;
+  uint32_t mnt_parent_id_old;
+  uint64_t mnt_attr;  // MOUNT_ATTR_*
+};
+static_assert(offsetof(StatmountHead, mnt_attr) == 64);
+constexpr size_t kStatmountBufferSize = 512;
+
+// MOUNT_ATTR_* (include/uapi/linux/mount.h).
+constexpr uint64_t kAttrRdonly = 0x1;
+constexpr uint64_t kAttrNosuid = 0x2;
+constexpr uint64_t kAttrNodev = 0x4;
+constexpr uint64_t kAttrNoexec = 0x8;
+constexpr uint64_t kAttrAtimeMask = 0x70;
+constexpr uint64_t kAttrRelatime = 0x00;
+constexpr uint64_t kAttrNoatime = 0x10;
+constexpr uint64_t kAttrNodiratime = 0x80;
+constexpr uint64_t kAttrNosymfollow = 0x200000;
+// MS_NOSYMFOLLOW is missing from Debian 12's glibc headers.
+constexpr unsigned long kMsNoSymFollow = 256;
+
+// A mount's MOUNT_ATTR_* as the MS_* flags MountInfoEntry::Flags() reads
+// from the same mount's mountinfo line: both come from the mount's
+// mnt_flags (mountinfo's "ro" is the mount's own read-only flag, not the
+// superblock's, exactly like MOUNT_ATTR_RDONLY). A strictatime mount has
+// no atime option in mountinfo, so it gets no atime bit here either; a
+// remount without atime flags keeps the mount's atime setting.
+unsigned long MountAttrToFlags(uint64_t attr) {
+  unsigned long flags = 0;
+  if (attr & kAttrRdonly) flags |= MS_RDONLY;
+  if (attr & kAttrNosuid) flags |= MS_NOSUID;
+  if (attr & kAttrNodev) flags |= MS_NODEV;
+  if (attr & kAttrNoexec) flags |= MS_NOEXEC;
+  if ((attr & kAttrAtimeMask) == kAttrRelatime) flags |= MS_RELATIME;
+  if ((attr & kAttrAtimeMask) == kAttrNoatime) flags |= MS_NOATIME;
+  if (attr & kAttrNodiratime) flags |= MS_NODIRATIME;
+  if (attr & kAttrNosymfollow) flags |= kMsNoSymFollow;
+  return flags;
+}
 
 // "\"/a b\"": paths in messages are quoted and C-escaped.
 std::string Q(const std::string& s) {
@@ -410,6 +484,56 @@ class LinuxSysImpl final : public Sys {
                                                 Q(new_root), Q(put_old)));
     }
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<MountAttr> StatMount(const std::string& path) override {
+    struct statx stx = {};
+    if (::statx(AT_FDCWD, path.c_str(), AT_STATX_SYNC_AS_STAT,
+                STATX_MNT_ID_UNIQUE, &stx) != 0) {
+      return ErrnoStatus(errno, absl::StrFormat("statx(%s, "
+                                                "STATX_MNT_ID_UNIQUE)",
+                                                Q(path)));
+    }
+    // A kernel before 6.8 answers with its old, reusable mount id (or none)
+    // and leaves the bit out; one before 5.8 knows no STATX_ATTR_MOUNT_ROOT.
+    if ((stx.stx_mask & STATX_MNT_ID_UNIQUE) == 0 ||
+        (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) == 0) {
+      return ErrnoStatus(ENOSYS, absl::StrFormat("statx(%s, "
+                                                 "STATX_MNT_ID_UNIQUE): no "
+                                                 "unique mount ID",
+                                                 Q(path)));
+    }
+    MountAttr attr;
+    attr.is_mount_root = (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+    const uint64_t id = stx.stx_mnt_id;
+
+    MntIdReq request = {sizeof(MntIdReq), 0, id, kStatmountMntBasic};
+    alignas(8) unsigned char buffer[kStatmountBufferSize] = {};
+    if (::syscall(kSysStatmount, &request, buffer, sizeof(buffer), 0) != 0) {
+      return ErrnoStatus(errno, absl::StrFormat("statmount(mount %#x of %s, "
+                                                "STATMOUNT_MNT_BASIC)",
+                                                id, Q(path)));
+    }
+    StatmountHead head;
+    ::memcpy(&head, buffer, sizeof(head));
+    if ((head.mask & kStatmountMntBasic) == 0) {
+      return ErrnoStatus(ENOSYS, absl::StrFormat("statmount(mount %#x of %s, "
+                                                 "STATMOUNT_MNT_BASIC): not "
+                                                 "filled in",
+                                                 id, Q(path)));
+    }
+    attr.flags = MountAttrToFlags(head.mnt_attr);
+
+    // Room for one child is enough to tell whether there is any.
+    request = {sizeof(MntIdReq), 0, id, 0};
+    uint64_t child = 0;
+    const long children = ::syscall(kSysListmount, &request, &child, 1, 0);
+    if (children < 0) {
+      return ErrnoStatus(errno, absl::StrFormat("listmount(mount %#x of %s)",
+                                                id, Q(path)));
+    }
+    attr.has_submounts = children > 0;
+    return attr;
   }
 
   absl::Status CapAmbientClearAll() override {

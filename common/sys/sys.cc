@@ -150,6 +150,27 @@ absl::Status BindMountVia(Sys& sys, const std::string& source,
 
 absl::Status RemountVia(Sys& sys, const std::string& target,
                         unsigned long flags) {
+  // MS_REMOUNT only ever adds here: the existing per-mount flags are passed
+  // back in (atime flags and ro are locked in a user namespace and must be
+  // repeated), plus the wanted ones.
+  const unsigned long wanted = MS_NOSUID | (flags & (MS_NODEV | MS_RDONLY));
+
+  // The common case, one mount and nothing under it to recurse into: the
+  // kernel tells us about that mount directly (statx + statmount +
+  // listmount), without formatting the whole mount table into mountinfo
+  // and parsing it back. StatMount's flags are what the mountinfo path
+  // would read, so mount(2) gets the same flags either way. Anything else
+  // (an older kernel, a path that is not a mount root, a recursive remount
+  // with submounts) takes the mountinfo path below.
+  if (absl::StatusOr<MountAttr> attr = sys.StatMount(target);
+      attr.ok() && attr->is_mount_root &&
+      ((flags & MS_REC) == 0 || !attr->has_submounts)) {
+    if ((attr->flags & wanted) == wanted) return absl::OkStatus();
+    return sys.Mount("none", target, "",
+                     MS_SILENT | MS_BIND | MS_REMOUNT | attr->flags | wanted,
+                     "");
+  }
+
   KEKKAI_ASSIGN_OR_RETURN(const std::string resolved, sys.RealPath(target));
   // The kernel's own name for the mount point: mountinfo spells paths
   // relative to our root, and a path reached through a symlink or a bind
@@ -169,10 +190,6 @@ absl::Status RemountVia(Sys& sys, const std::string& target,
       UnfoldMounts(*entries, kernel_path);
   if (!mounts.ok()) return Annotate(mounts.status(), mountinfo_path);
 
-  // MS_REMOUNT only ever adds here: the existing per-mount flags are passed
-  // back in (atime flags and ro are locked in a user namespace and must be
-  // repeated), plus the wanted ones.
-  const unsigned long wanted = MS_NOSUID | (flags & (MS_NODEV | MS_RDONLY));
   for (size_t i = 0; i < mounts->size(); ++i) {
     if (i > 0 && (flags & MS_REC) == 0) break;
     const VisibleMount& mount = (*mounts)[i];

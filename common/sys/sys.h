@@ -86,6 +86,13 @@ absl::Status ExecFailure(ExecStep step, int err, const std::string& what);
 // The step of an ExecFailure() status; nullopt for any other status.
 std::optional<ExecStep> ExecFailureStep(const absl::Status& status);
 
+// What the kernel says about the mount a path is on (StatMount).
+struct MountAttr {
+  bool is_mount_root = false;  // the path is the root of that mount
+  unsigned long flags = 0;     // that mount's own MS_* flags
+  bool has_submounts = false;  // any mount has it as parent
+};
+
 // Upper bound for ReadFile: mountinfo of a busy host is the largest thing
 // init reads (a few hundred KiB); anything beyond this is an error.
 inline constexpr size_t kMaxReadFileSize = 64 * 1024 * 1024;
@@ -161,6 +168,13 @@ class Sys {
   virtual absl::Status Umount2(const std::string& target, int flags) = 0;
   virtual absl::Status PivotRoot(const std::string& new_root,
                                  const std::string& put_old) = 0;
+  // What the kernel says about the mount `path` is on (the path is followed
+  // like mount(2) follows it): statx(STATX_MNT_ID_UNIQUE) for the mount and
+  // STATX_ATTR_MOUNT_ROOT, statmount(STATMOUNT_MNT_BASIC) for its flags
+  // (as MountInfoEntry::Flags() reads them from that mount's mountinfo
+  // line), listmount for its children. Linux 6.8 and later; an older
+  // kernel fails (ENOSYS, EINVAL, ...), and callers fall back to mountinfo.
+  virtual absl::StatusOr<MountAttr> StatMount(const std::string& path) = 0;
 
   // ---- capabilities, seccomp, network ------------------------------------
   // prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL).
@@ -222,7 +236,9 @@ class Sys {
   // the mount at `target` (after resolving symlinks, and finding the
   // kernel's name for it through kHostProcSelf/fd), and with MS_REC to every
   // visible mount under it (kHostProcSelf/mountinfo, unfolded; EACCES on a
-  // submount is ignored). Flags are only ever added.
+  // submount is ignored). Flags are only ever added. When StatMount shows
+  // `target` is a mount root with nothing to recurse into, that one mount
+  // is remounted without reading mountinfo (same flags passed to mount(2)).
   virtual absl::Status Remount(const std::string& target,
                                unsigned long flags) = 0;
   // hakurei's mountTmpfs: MkdirAll(target, ParentPermFor(perm)), then a

@@ -76,6 +76,8 @@ class MockSys : public sys::Sys {
   MOCK_METHOD(absl::Status, Umount2, (const std::string&, int), (override));
   MOCK_METHOD(absl::Status, PivotRoot, (const std::string&, const std::string&),
               (override));
+  MOCK_METHOD(absl::StatusOr<sys::MountAttr>, StatMount, (const std::string&),
+              (override));
   MOCK_METHOD(absl::Status, CapAmbientClearAll, (), (override));
   MOCK_METHOD(absl::Status, CapAmbientRaise, (int), (override));
   MOCK_METHOD(absl::Status, CapBoundingSetDrop, (int), (override));

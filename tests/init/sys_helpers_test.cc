@@ -202,11 +202,24 @@ constexpr char kMountinfo[] =
     "5 3 0:6 / /sysroot/usr/ok ro,nosuid,nodev - tmpfs y rw\n"
     "6 1 0:7 / /host rw - ext4 /dev/sdb rw\n";
 
+// StatMount answers that send RemountVia to the mountinfo path.
+absl::StatusOr<sys::MountAttr> OldKernel() {
+  return ErrnoStatus(ENOSYS, "statx(STATX_MNT_ID_UNIQUE)");
+}
+absl::StatusOr<sys::MountAttr> NotAMountRoot() {
+  return sys::MountAttr{false, MS_NOSUID | MS_RELATIME, false};
+}
+absl::StatusOr<sys::MountAttr> WithSubmounts() {
+  return sys::MountAttr{true, MS_NOSUID | MS_RELATIME, true};
+}
+
 // Scripts the lookup part of a remount of `target` (resolving to
-// /sysroot/usr) and returns the fd number it uses.
-void ExpectLookup(MockSys& sys, const std::string& target) {
+// /sysroot/usr) that StatMount sent to the mountinfo path.
+void ExpectLookup(MockSys& sys, const std::string& target,
+                  absl::StatusOr<sys::MountAttr> stat_mount) {
   UniqueFd fd = NullFd();
   const int number = fd.get();
+  EXPECT_CALL(sys, StatMount(target)).WillOnce(Return(stat_mount));
   EXPECT_CALL(sys, RealPath(target)).WillOnce(Return("/sysroot/usr"));
   EXPECT_CALL(sys, Open("/sysroot/usr", O_PATH, 0))
       .WillOnce(Return(ByMove(std::move(fd))));
@@ -219,7 +232,7 @@ void ExpectLookup(MockSys& sys, const std::string& target) {
 TEST(RemountTest, AddsWantedFlagsToTheTargetAndVisibleSubmounts) {
   StrictMockSys sys;
   InSequence seq;
-  ExpectLookup(sys, "/sysroot/usr-link");
+  ExpectLookup(sys, "/sysroot/usr-link", WithSubmounts());
   EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "",
                          kRemountBase | MS_NOSUID | MS_RELATIME | MS_RDONLY |
                              MS_NODEV,
@@ -239,7 +252,7 @@ TEST(RemountTest, AddsWantedFlagsToTheTargetAndVisibleSubmounts) {
 TEST(RemountTest, WithoutRecOnlyTheTarget) {
   StrictMockSys sys;
   InSequence seq;
-  ExpectLookup(sys, "/sysroot/usr");
+  ExpectLookup(sys, "/sysroot/usr", OldKernel());
   EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "",
                          kRemountBase | MS_NOSUID | MS_RELATIME | MS_RDONLY,
                          ""))
@@ -250,7 +263,7 @@ TEST(RemountTest, WithoutRecOnlyTheTarget) {
 TEST(RemountTest, NothingMissingMeansNoMount) {
   StrictMockSys sys;
   InSequence seq;
-  ExpectLookup(sys, "/sysroot/usr");
+  ExpectLookup(sys, "/sysroot/usr", OldKernel());
   // nosuid is all that is wanted and it is there; other flags are ignored.
   EXPECT_THAT(sys::RemountVia(sys, "/sysroot/usr", MS_NOEXEC), IsOk());
 }
@@ -259,7 +272,7 @@ TEST(RemountTest, EaccesOnASubmountIsIgnoredButNotOnTheTarget) {
   {
     StrictMockSys sys;
     InSequence seq;
-    ExpectLookup(sys, "/sysroot/usr");
+    ExpectLookup(sys, "/sysroot/usr", WithSubmounts());
     EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "", _, ""))
         .WillOnce(Return(absl::OkStatus()));
     EXPECT_CALL(sys, Mount("none", "/sysroot/usr/lib/x", "", _, ""))
@@ -271,7 +284,7 @@ TEST(RemountTest, EaccesOnASubmountIsIgnoredButNotOnTheTarget) {
     StrictMockSys sys;
     InSequence seq;
     const absl::Status eacces = ErrnoStatus(EACCES, "mount");
-    ExpectLookup(sys, "/sysroot/usr");
+    ExpectLookup(sys, "/sysroot/usr", WithSubmounts());
     EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "", _, ""))
         .WillOnce(Return(eacces));
     EXPECT_EQ(sys::RemountVia(sys, "/sysroot/usr", MS_REC | MS_RDONLY), eacces);
@@ -280,7 +293,7 @@ TEST(RemountTest, EaccesOnASubmountIsIgnoredButNotOnTheTarget) {
     StrictMockSys sys;
     InSequence seq;
     const absl::Status eperm = Injected(7);
-    ExpectLookup(sys, "/sysroot/usr");
+    ExpectLookup(sys, "/sysroot/usr", WithSubmounts());
     EXPECT_CALL(sys, Mount("none", "/sysroot/usr", "", _, ""))
         .WillOnce(Return(absl::OkStatus()));
     EXPECT_CALL(sys, Mount("none", "/sysroot/usr/lib/x", "", _, ""))
@@ -295,6 +308,7 @@ TEST(RemountTest, LookupErrorsComeBackUnchanged) {
     StrictMockSys sys;
     InSequence seq;
     const absl::Status injected = Injected(k + 1);
+    EXPECT_CALL(sys, StatMount("/t")).WillOnce(Return(OldKernel()));
     EXPECT_CALL(sys, RealPath("/t"))
         .WillOnce(k == 0 ? Return(absl::StatusOr<std::string>(injected))
                          : Return(absl::StatusOr<std::string>("/t")));
@@ -324,6 +338,7 @@ TEST(RemountTest, BadMountinfoAndMissingMountPointAreNamed) {
     StrictMockSys sys;
     InSequence seq;
     UniqueFd fd = NullFd();
+    EXPECT_CALL(sys, StatMount("/t")).WillOnce(Return(OldKernel()));
     EXPECT_CALL(sys, RealPath("/t")).WillOnce(Return("/t"));
     EXPECT_CALL(sys, Open("/t", O_PATH, 0)).WillOnce(Return(ByMove(std::move(fd))));
     EXPECT_CALL(sys, Readlink(_)).WillOnce(Return("/t"));
@@ -336,6 +351,8 @@ TEST(RemountTest, BadMountinfoAndMissingMountPointAreNamed) {
     StrictMockSys sys;
     InSequence seq;
     UniqueFd fd = NullFd();
+    // Not a mount point: the mountinfo path names the problem.
+    EXPECT_CALL(sys, StatMount("/t")).WillOnce(Return(NotAMountRoot()));
     EXPECT_CALL(sys, RealPath("/t")).WillOnce(Return("/t"));
     EXPECT_CALL(sys, Open("/t", O_PATH, 0)).WillOnce(Return(ByMove(std::move(fd))));
     EXPECT_CALL(sys, Readlink(_)).WillOnce(Return("/t"));
@@ -343,6 +360,59 @@ TEST(RemountTest, BadMountinfoAndMissingMountPointAreNamed) {
     EXPECT_THAT(sys::RemountVia(sys, "/t", 0),
                 StatusIs(absl::StatusCode::kNotFound,
                          HasSubstr("mount point /t never appeared")));
+  }
+}
+
+// The fast path: StatMount says `target` is a mount root with nothing to
+// recurse into, so that one mount is remounted without mountinfo. Scripts
+// StatMount's `attr` and the one remount, which is answered with `result`.
+void ExpectFastRemount(MockSys& sys, const std::string& target,
+                       const sys::MountAttr& attr, unsigned long mount_flags,
+                       const absl::Status& result = absl::OkStatus()) {
+  EXPECT_CALL(sys, StatMount(target)).WillOnce(Return(attr));
+  EXPECT_CALL(sys, Mount("none", target, "", kRemountBase | mount_flags, ""))
+      .WillOnce(Return(result));
+}
+
+TEST(RemountFastTest, AddsTheMissingFlagsToTheMountsOwn) {
+  StrictMockSys sys;
+  InSequence seq;
+  // Without MS_REC, submounts do not matter.
+  ExpectFastRemount(sys, "/sysroot/usr", {true, MS_NOEXEC | MS_NOATIME, true},
+                    MS_NOEXEC | MS_NOATIME | MS_NOSUID | MS_RDONLY | MS_NODEV);
+  EXPECT_THAT(sys::RemountVia(sys, "/sysroot/usr", MS_RDONLY | MS_NODEV),
+              IsOk());
+}
+
+TEST(RemountFastTest, NothingMissingMeansNoMount) {
+  StrictMockSys sys;
+  InSequence seq;
+  // Only MS_NOSUID|MS_RDONLY are wanted (MS_NOEXEC is never added).
+  EXPECT_CALL(sys, StatMount("/sysroot/usr"))
+      .WillOnce(Return(
+          sys::MountAttr{true, MS_RDONLY | MS_NOSUID | MS_RELATIME, false}));
+  EXPECT_THAT(sys::RemountVia(sys, "/sysroot/usr", MS_RDONLY | MS_NOEXEC),
+              IsOk());
+}
+
+TEST(RemountFastTest, RecursiveWithoutSubmountsTakesTheFastPath) {
+  StrictMockSys sys;
+  InSequence seq;
+  ExpectFastRemount(sys, "/sysroot/usr-link", {true, MS_RELATIME, false},
+                    MS_RELATIME | MS_NOSUID | MS_RDONLY);
+  EXPECT_THAT(sys::RemountVia(sys, "/sysroot/usr-link", MS_REC | MS_RDONLY),
+              IsOk());
+}
+
+TEST(RemountFastTest, TheMountErrorComesBackUnchanged) {
+  // EACCES too: only a submount's EACCES is forgiven, and there is none.
+  for (const absl::Status& injected :
+       {Injected(1), ErrnoStatus(EACCES, "mount")}) {
+    SCOPED_TRACE(injected.ToString());
+    StrictMockSys sys;
+    InSequence seq;
+    ExpectFastRemount(sys, "/t", {true, 0, false}, MS_NOSUID, injected);
+    EXPECT_EQ(sys::RemountVia(sys, "/t", MS_REC), injected);
   }
 }
 
