@@ -26,8 +26,10 @@
 // --only runs the latency rounds of one kind alone, for profiling.
 // kekkai, kekkai-init and bench-floor are taken from this program's
 // directory.
+#include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -137,6 +139,32 @@ absl::Status Reap(pid_t pid, const std::string& what) {
   return absl::OkStatus();
 }
 
+// Waits for every child of this process except `keep`: with
+// PR_SET_CHILD_SUBREAPER on, that is whatever a launcher left running when
+// it exited. bwrap's monitor exits as soon as the sandbox's pid 1 reports
+// the payload's status, before that pid 1 is gone; without this its CPU time
+// (the whole sandbox set-up happens in it) would be reaped by the system's
+// init and missing from getrusage(RUSAGE_CHILDREN).
+absl::Status ReapOrphans(pid_t keep) {
+  std::vector<pid_t> children;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return ErrnoStatus(errno, "opendir /proc/self/task");
+  while (const struct dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream list(
+        absl::StrCat("/proc/self/task/", entry->d_name, "/children"));
+    for (pid_t pid; list >> pid;) {
+      if (pid != keep) children.push_back(pid);
+    }
+  }
+  closedir(tasks);
+  for (pid_t pid : children) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Runs a command to completion; its wall time in ns.
 absl::StatusOr<int64_t> TimeCommand(const std::vector<std::string>& args,
                                     const char* fd9_path) {
@@ -199,6 +227,9 @@ class Launchers {
   }
 
   void DropWarm() { warm_.reset(); }
+
+  // The pid of the container started ahead (-1: none).
+  pid_t warm_pid() const { return warm_ == nullptr ? -1 : warm_->pid(); }
 
   static absl::Status Finish(Container& container, bool start) {
     if (start) KEKKAI_RETURN_IF_ERROR(container.Start());
@@ -523,6 +554,12 @@ int Main(int argc, char** argv) {
   // seed): a launch pays for the kernel's deferred clean-up of the one
   // before it (network namespaces are torn down by a kworker), so no kind
   // may always follow the same one.
+  // Orphans of a launcher become this process's children while the rounds
+  // run (ReapOrphans), so their CPU time is counted; off again before the
+  // throughput runs, which do not reap them.
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    Die(ErrnoStatus(errno, "prctl(PR_SET_CHILD_SUBREAPER)"));
+  }
   std::mt19937 shuffle_rng(1);
   int order[kKinds] = {kCli, kBwrap, kCold, kWarm, kFloor};
   for (int round = 0; round < options.rounds; ++round) {
@@ -541,6 +578,10 @@ int Main(int argc, char** argv) {
       }
       if (!ns.ok()) Die(ns.status());
       samples[kind].push_back(static_cast<double>(*ns));
+      if (absl::Status reaped = ReapOrphans(launchers.warm_pid());
+          !reaped.ok()) {
+        Die(reaped);
+      }
       // Warm's call also starts the next container: not one launch's CPU.
       if (kind != kWarm) {
         cpu[kind].push_back(static_cast<double>(CpuNanos() - cpu_before));
@@ -548,6 +589,10 @@ int Main(int argc, char** argv) {
     }
   }
   launchers.DropWarm();
+  if (prctl(PR_SET_CHILD_SUBREAPER, 0) != 0) {
+    Die(ErrnoStatus(errno, "prctl(PR_SET_CHILD_SUBREAPER)"));
+  }
+  if (absl::Status reaped = ReapOrphans(-1); !reaped.ok()) Die(reaped);
   Summary summary[kKinds];
   for (int kind = 0; kind < kKinds; ++kind) summary[kind] = Summarize(samples[kind]);
   std::printf("latency, ms (%d interleaved rounds)\n", options.rounds);
@@ -562,8 +607,8 @@ int Main(int argc, char** argv) {
     cpu_summary[kind] = Summarize(cpu[kind]);
   }
   std::printf("\nCPU time per launch, ms (user+system of this process and "
-              "every reaped\ndescendant; kernel work deferred to kworkers "
-              "is not included)\n");
+              "every descendant,\norphans included; kernel work deferred to "
+              "kworkers is not included)\n");
   for (int kind = 0; kind < kKinds; ++kind) {
     if (cpu[kind].empty()) continue;
     PrintRow(names[kind], cpu_summary[kind], cpu_summary[kBwrap]);
