@@ -48,6 +48,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -334,12 +335,13 @@ Launch PipelinedLauncher(const Launchers& launchers) {
   };
 }
 
-// VmHWM of `pid` in KiB, or -1 when it cannot be read (gone, or no mm).
-int64_t ReadHwm(pid_t pid) {
+// A "Name:   123 kB" field of /proc/PID/status in KiB, or -1 when it
+// cannot be read (gone, or no mm).
+int64_t ReadStatusKib(pid_t pid, const char* field) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) != 0) continue;
+    if (line.rfind(field, 0) != 0) continue;
     int64_t kib = -1;
     std::string digits;
     for (char c : line) {
@@ -351,19 +353,40 @@ int64_t ReadHwm(pid_t pid) {
   return -1;
 }
 
-// The highest VmHWM of `pid` over `duration`, sampled every 5 ms.
-int64_t SampleHwm(pid_t pid, std::chrono::milliseconds duration) {
-  int64_t peak = -1;
+// The first child of `pid` (bwrap's sandbox pid 1), or -1.
+pid_t FirstChild(pid_t pid) {
+  std::ifstream children(absl::StrCat("/proc/", pid, "/task/", pid, "/children"));
+  pid_t child = -1;
+  if (!(children >> child)) return -1;
+  return child;
+}
+
+struct Peak {
+  int64_t hwm = -1;   // VmHWM: the high-water mark of the whole RSS
+  int64_t anon = -1;  // the highest RssAnon seen: memory of its own
+  void Merge(const Peak& other) {
+    hwm = std::max(hwm, other.hwm);
+    anon = std::max(anon, other.anon);
+  }
+};
+
+// Samples the process `pid_of()` names every 5 ms for `duration`.
+Peak SamplePeak(const std::function<pid_t()>& pid_of,
+                std::chrono::milliseconds duration) {
+  Peak peak;
   const Clock::time_point end = Clock::now() + duration;
   while (Clock::now() < end) {
-    peak = std::max(peak, ReadHwm(pid));
+    if (const pid_t pid = pid_of(); pid > 0) {
+      peak.hwm = std::max(peak.hwm, ReadStatusKib(pid, "VmHWM:"));
+      peak.anon = std::max(peak.anon, ReadStatusKib(pid, "RssAnon:"));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return peak;
 }
 
 struct Rss {
-  int64_t cli = -1, init = -1, bwrap = -1;
+  Peak cli, init, bwrap, bwrap_init;
 };
 
 // Peak RSS, each the highest of three runs whose payload sleeps 0.4 s;
@@ -382,18 +405,34 @@ absl::StatusOr<Rss> MeasureRss(const Options& options, Launchers& launchers) {
   for (int i = 0; i < 3; ++i) {
     absl::StatusOr<pid_t> pid = Spawn(cli, nullptr);
     if (!pid.ok()) return pid.status();
-    rss.cli = std::max(rss.cli, SampleHwm(*pid, window));
+    rss.cli.Merge(SamplePeak([&] { return *pid; }, window));
     KEKKAI_RETURN_IF_ERROR(Reap(*pid, "kekkai run"));
 
+    // bwrap's monitor and, separately, its sandbox's pid 1 (a fork of
+    // bwrap that does the set-up and reaps the payload: what kekkai-init
+    // is to kekkai).
     pid = Spawn(bwrap, options.filter_path.c_str());
     if (!pid.ok()) return pid.status();
-    rss.bwrap = std::max(rss.bwrap, SampleHwm(*pid, window));
+    pid_t sandbox_init = -1;
+    Peak monitor;
+    const Peak child = SamplePeak(
+        [&] {
+          monitor.hwm = std::max(monitor.hwm, ReadStatusKib(*pid, "VmHWM:"));
+          monitor.anon =
+              std::max(monitor.anon, ReadStatusKib(*pid, "RssAnon:"));
+          if (sandbox_init <= 0) sandbox_init = FirstChild(*pid);
+          return sandbox_init;
+        },
+        window);
+    rss.bwrap.Merge(monitor);
+    rss.bwrap_init.Merge(child);
     KEKKAI_RETURN_IF_ERROR(Reap(*pid, "bwrap"));
 
     std::unique_ptr<Container> container = launchers.NewContainer();
     KEKKAI_RETURN_IF_ERROR(container->Start());
     KEKKAI_RETURN_IF_ERROR(container->Serve());
-    rss.init = std::max(rss.init, SampleHwm(container->pid(), window));
+    const pid_t init = container->pid();
+    rss.init.Merge(SamplePeak([&] { return init; }, window));
     const Result result = container->Wait();
     if (!result.ok()) {
       return absl::InternalError(absl::StrCat("container: ", result.ToString()));
@@ -678,13 +717,21 @@ int Main(int argc, char** argv) {
     absl::StatusOr<Rss> measured = MeasureRss(options, launchers);
     if (!measured.ok()) Die(measured.status());
     rss = *measured;
-    std::printf("\npeak RSS, KiB (VmHWM sampled every 5 ms during setup; "
-                "highest of 3)\n");
-    std::printf("  kekkai (CLI)  %6lld\n  kekkai-init   %6lld\n"
-                "  bwrap         %6lld\n",
-                static_cast<long long>(rss.cli),
-                static_cast<long long>(rss.init),
-                static_cast<long long>(rss.bwrap));
+    std::printf("\npeak RSS, KiB (sampled every 5 ms during set-up; highest "
+                "of 3): VmHWM, and\nthe highest RssAnon (its own memory; the "
+                "rest is mapped text and data of\nits executable and "
+                "libraries, shared page cache)\n");
+    std::printf("  %-22s %8s %8s\n", "", "VmHWM", "RssAnon");
+    const std::pair<const char*, const Peak*> rows[] = {
+        {"kekkai (CLI)", &rss.cli},
+        {"kekkai-init", &rss.init},
+        {"bwrap (monitor)", &rss.bwrap},
+        {"bwrap (sandbox pid 1)", &rss.bwrap_init}};
+    for (const auto& [name, peak] : rows) {
+      std::printf("  %-22s %8lld %8lld\n", name,
+                  static_cast<long long>(peak->hwm),
+                  static_cast<long long>(peak->anon));
+    }
   }
 
   std::printf("\ntargets\n");
@@ -700,8 +747,8 @@ int Main(int argc, char** argv) {
   }
   if (options.rss) {
     std::printf("  kekkai-init peak RSS <= 1024 KiB:         %lld KiB  %s\n",
-                static_cast<long long>(rss.init), Verdict(rss.init >= 0 &&
-                                                          rss.init <= 1024));
+                static_cast<long long>(rss.init.hwm),
+                Verdict(rss.init.hwm >= 0 && rss.init.hwm <= 1024));
   }
   return 0;
 }
