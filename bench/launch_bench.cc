@@ -208,6 +208,15 @@ class Launchers {
     return std::make_unique<Container>(spec_.params, spec_.launch);
   }
 
+  // The same container with `args` as its payload (args[0] absolute).
+  absl::StatusOr<std::unique_ptr<Container>> NewContainerRunning(
+      const std::vector<std::string>& args) const {
+    Params params = spec_.params;
+    KEKKAI_ASSIGN_OR_RETURN(params.path, AbsolutePath::Parse(args[0]));
+    params.args = args;
+    return std::make_unique<Container>(std::move(params), spec_.launch);
+  }
+
   absl::StatusOr<int64_t> LibCold() {
     const Clock::time_point start = Clock::now();
     std::unique_ptr<Container> container = NewContainer();
@@ -364,9 +373,16 @@ pid_t FirstChild(pid_t pid) {
 struct Peak {
   int64_t hwm = -1;   // VmHWM: the high-water mark of the whole RSS
   int64_t anon = -1;  // the highest RssAnon seen: memory of its own
+  // The lowest per-run VmHWM: runs that disagree by half mean the sampling
+  // missed the process (an earlier version sampled a kekkai-init whose
+  // payload had already exited and read 12 KiB).
+  int64_t hwm_low = -1;
   void Merge(const Peak& other) {
     hwm = std::max(hwm, other.hwm);
     anon = std::max(anon, other.anon);
+    if (other.hwm >= 0) {
+      hwm_low = hwm_low < 0 ? other.hwm : std::min(hwm_low, other.hwm);
+    }
   }
 };
 
@@ -389,7 +405,7 @@ struct Rss {
   Peak cli, init, bwrap, bwrap_init;
 };
 
-// Peak RSS, each the highest of three runs whose payload sleeps 0.4 s;
+// Peak RSS, each the highest of five runs whose payload sleeps 0.4 s;
 // sampling covers the setup and stops while the payload still sleeps.
 absl::StatusOr<Rss> MeasureRss(const Options& options, Launchers& launchers) {
   Rss rss;
@@ -402,7 +418,7 @@ absl::StatusOr<Rss> MeasureRss(const Options& options, Launchers& launchers) {
   const std::vector<std::string> cli = with_sleep(launchers.cli_args());
   const std::vector<std::string> bwrap = with_sleep(launchers.bwrap_args());
   const std::chrono::milliseconds window(300);
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 5; ++i) {
     absl::StatusOr<pid_t> pid = Spawn(cli, nullptr);
     if (!pid.ok()) return pid.status();
     rss.cli.Merge(SamplePeak([&] { return *pid; }, window));
@@ -428,7 +444,8 @@ absl::StatusOr<Rss> MeasureRss(const Options& options, Launchers& launchers) {
     rss.bwrap_init.Merge(child);
     KEKKAI_RETURN_IF_ERROR(Reap(*pid, "bwrap"));
 
-    std::unique_ptr<Container> container = launchers.NewContainer();
+    KEKKAI_ASSIGN_OR_RETURN(std::unique_ptr<Container> container,
+                            launchers.NewContainerRunning(sleep_payload));
     KEKKAI_RETURN_IF_ERROR(container->Start());
     KEKKAI_RETURN_IF_ERROR(container->Serve());
     const pid_t init = container->pid();
@@ -718,19 +735,22 @@ int Main(int argc, char** argv) {
     if (!measured.ok()) Die(measured.status());
     rss = *measured;
     std::printf("\npeak RSS, KiB (sampled every 5 ms during set-up; highest "
-                "of 3): VmHWM, and\nthe highest RssAnon (its own memory; the "
+                "of 5): VmHWM, and\nthe highest RssAnon (its own memory; the "
                 "rest is mapped text and data of\nits executable and "
                 "libraries, shared page cache)\n");
-    std::printf("  %-22s %8s %8s\n", "", "VmHWM", "RssAnon");
+    std::printf("  %-22s %8s %8s   %s\n", "", "VmHWM", "RssAnon",
+                "lowest run's VmHWM");
     const std::pair<const char*, const Peak*> rows[] = {
         {"kekkai (CLI)", &rss.cli},
         {"kekkai-init", &rss.init},
         {"bwrap (monitor)", &rss.bwrap},
         {"bwrap (sandbox pid 1)", &rss.bwrap_init}};
     for (const auto& [name, peak] : rows) {
-      std::printf("  %-22s %8lld %8lld\n", name,
+      std::printf("  %-22s %8lld %8lld   %lld%s\n", name,
                   static_cast<long long>(peak->hwm),
-                  static_cast<long long>(peak->anon));
+                  static_cast<long long>(peak->anon),
+                  static_cast<long long>(peak->hwm_low),
+                  peak->hwm_low * 2 < peak->hwm ? " (runs disagree)" : "");
     }
   }
 
