@@ -293,8 +293,10 @@ void Die(const absl::Status& status) {
 
 // Containers per second: `count` launches by `parallel` threads. Each
 // thread gets its own launcher from `make_one` (destroyed before the clock
-// stops, so its clean-up is counted).
-using Launch = std::function<absl::Status()>;
+// stops, so its clean-up is counted). A thread claims its next launch
+// before running the current one and tells the launcher whether one
+// follows (`more`), so a pipelined launcher starts nothing it will not use.
+using Launch = std::function<absl::Status(bool more)>;
 absl::StatusOr<double> Throughput(int parallel, int count,
                                   const std::function<Launch()>& make_one) {
   std::atomic<int> next{0};
@@ -306,11 +308,13 @@ absl::StatusOr<double> Throughput(int parallel, int count,
   for (int t = 0; t < parallel; ++t) {
     threads.emplace_back([&] {
       Launch one = make_one();
-      while (!failed.load() && next.fetch_add(1) < count) {
-        if (absl::Status s = one(); !s.ok()) {
+      for (int mine = next.fetch_add(1); !failed.load() && mine < count;) {
+        const int following = next.fetch_add(1);
+        if (absl::Status s = one(following < count); !s.ok()) {
           if (!error_taken.test_and_set()) first_error = s;
           failed = true;
         }
+        mine = following;
       }
     });
   }
@@ -321,20 +325,23 @@ absl::StatusOr<double> Throughput(int parallel, int count,
 }
 
 // libkekkai used as its warm path allows: each container is served, then
-// the next one is started while the served one runs, then the served one
-// is waited for. Every Start is inside the measured time (the last one's
-// container is killed unused).
+// the next one is started while the served one runs (when this thread has
+// another launch to do), then the served one is waited for. Every Start is
+// inside the measured time.
 Launch PipelinedLauncher(const Launchers& launchers) {
   auto ahead = std::make_shared<std::unique_ptr<Container>>();
-  return [&launchers, ahead]() -> absl::Status {
+  return [&launchers, ahead](bool more) -> absl::Status {
     if (*ahead == nullptr) {
       *ahead = launchers.NewContainer();
       KEKKAI_RETURN_IF_ERROR((*ahead)->Start());
     }
     std::unique_ptr<Container> current = std::move(*ahead);
     KEKKAI_RETURN_IF_ERROR(current->Serve());
-    *ahead = launchers.NewContainer();
-    absl::Status started = (*ahead)->Start();
+    absl::Status started = absl::OkStatus();
+    if (more) {
+      *ahead = launchers.NewContainer();
+      started = (*ahead)->Start();
+    }
     const Result result = current->Wait();
     KEKKAI_RETURN_IF_ERROR(started);
     if (!result.ok()) {
@@ -704,12 +711,13 @@ int Main(int argc, char** argv) {
       for (int rep = 0; rep < options.throughput_reps; ++rep) {
         absl::StatusOr<double> rate =
             Throughput(parallels[p], options.throughput_count, [&] {
-              return Launch([&] { return launchers.Bwrap().status(); });
+              return Launch(
+                  [&](bool) { return launchers.Bwrap().status(); });
             });
         if (!rate.ok()) Die(rate.status());
         bwrap_rates.push_back(*rate);
         rate = Throughput(parallels[p], options.throughput_count, [&] {
-          return Launch([&] {
+          return Launch([&](bool) {
             return Launchers::Finish(*launchers.NewContainer(), true);
           });
         });
