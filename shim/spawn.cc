@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -166,10 +167,16 @@ absl::Status ChildFailure(const ChildMessage& message, const char* init_path,
 }
 
 // One clone, prepared by the requesting thread and run by the spawner.
+// It lives in SpawnInit's frame until the child has exec'd or is reaped:
+// a CLONE_VM child reads `child_plan` and runs on `stack` (spawn.h).
 struct Job {
   const ChildPlan* plan = nullptr;
   uint64_t flags = 0;
   int cgroup_fd = -1;
+  void* stack = nullptr;  // the child's stack (CLONE_VM), or null
+  size_t stack_size = 0;
+  // The plan the child runs: *plan with the channel filled in.
+  ChildPlan child_plan;
   // Filled by the spawner.
   bool done = false;
   std::condition_variable cv;
@@ -303,7 +310,8 @@ void Spawner::Execute(Job& job) {
   // the spawner's end leaked into another process. Optional (Linux >= 5.3).
   // Opened per clone: a cached fd could be closed or replaced by the caller.
   UniqueFd launcher_pidfd(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)));
-  ChildPlan plan = *job.plan;
+  ChildPlan& plan = job.child_plan;
+  plan = *job.plan;
   plan.channel_fd = child_end.get();
   plan.parent_channel_fd = parent_end.get();
   plan.launcher_pidfd = launcher_pidfd.get();
@@ -318,7 +326,25 @@ void Spawner::Execute(Job& job) {
     args.flags |= kCloneIntoCgroup;
     args.cgroup = static_cast<uint64_t>(job.cgroup_fd);
   }
-  long pid = syscall(SYS_clone3, &args, sizeof(args));
+  long pid = -1;
+#if defined(__x86_64__)
+  if (job.stack != nullptr) {
+    // Shares our memory, on its own stack: no page tables to copy.
+    args.flags |= CLONE_VM;
+    args.stack = reinterpret_cast<uint64_t>(job.stack);
+    args.stack_size = job.stack_size;
+    pid = Clone3OnStack(&args, sizeof(args), &plan);
+    if (pid < 0) {
+      errno = static_cast<int>(-pid);
+      pid = -1;
+      args.flags &= ~static_cast<uint64_t>(CLONE_VM);
+    }
+  } else {
+    pid = syscall(SYS_clone3, &args, sizeof(args));
+  }
+#else
+  pid = syscall(SYS_clone3, &args, sizeof(args));
+#endif
   if (pid < 0 && errno == ENOSYS && job.cgroup_fd < 0) {
     // Before Linux 5.3: clone() takes the same flags (exit signal 0 in the
     // low byte) and returns the pidfd through parent_tid.
@@ -444,6 +470,49 @@ std::string StepOf(const absl::Status& status) {
   return step.has_value() ? std::string(*step) : std::string();
 }
 
+namespace {
+
+// An mmap'd stack for the CLONE_VM child: kChildStackSize above a
+// PROT_NONE guard page.
+class ChildStack {
+ public:
+  ChildStack() = default;
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+  ~ChildStack() {
+    if (mapping_ != MAP_FAILED) munmap(mapping_, kGuard + kChildStackSize);
+  }
+
+  absl::Status Map() {
+    mapping_ = mmap(nullptr, kGuard + kChildStackSize, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+                    -1, 0);
+    if (mapping_ == MAP_FAILED) {
+      return StepError(ErrnoStatus(errno, absl::StrFormat(
+                                              "mmap(%d bytes, child stack)",
+                                              kGuard + kChildStackSize)),
+                       "map the child's stack");
+    }
+    if (mprotect(mapping_, kGuard, PROT_NONE) != 0) {
+      return StepError(ErrnoStatus(errno, "mprotect(child stack guard)"),
+                       "map the child's stack");
+    }
+    return absl::OkStatus();
+  }
+
+  void* base() const {
+    return mapping_ == MAP_FAILED ? nullptr
+                                  : static_cast<char*>(mapping_) + kGuard;
+  }
+  size_t size() const { return mapping_ == MAP_FAILED ? 0 : kChildStackSize; }
+
+ private:
+  static constexpr size_t kGuard = 4096;
+  void* mapping_ = MAP_FAILED;
+};
+
+}  // namespace
+
 absl::StatusOr<SpawnedInit> SpawnInit(const SpawnRequest& request) {
   if (request.extra_fds.size() > static_cast<size_t>(kMaxChildExtraFiles)) {
     return StepError(absl::InvalidArgumentError(absl::StrFormat(
@@ -471,8 +540,17 @@ absl::StatusOr<SpawnedInit> SpawnInit(const SpawnRequest& request) {
       kAmbientCaps | (request.new_net ? kNewNetAmbientCaps : uint64_t{0});
   plan.pause_ms = g_child_pause_ms.load();
 
+  // The child's stack (CLONE_VM, spawn.h), with a guard page below it.
+  // Unmapped when this function returns: by then the child has exec'd (the
+  // channel's EOF comes after the kernel switched it to init's memory) or
+  // has been reaped.
+  ChildStack stack;
+  if (kCloneOnStack) KEKKAI_RETURN_IF_ERROR(stack.Map());
+
   Job job;
   job.plan = &plan;
+  job.stack = stack.base();
+  job.stack_size = stack.size();
   job.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
               CLONE_NEWUTS | CLONE_NEWCGROUP;
   if (request.new_net) job.flags |= CLONE_NEWNET;

@@ -44,14 +44,26 @@
 //     end: Start() then sees init's execve succeed only when that process
 //     execs or exits (every fork+exec launcher shares this; CLOEXEC cannot
 //     help a fork that does not exec).
-//   * The clone is fork-like (no CLONE_VM, since the child must wait for the
-//     ack): a caller with a large address space pays for copying its page
-//     tables on every Start().
+//
+// Memory (x86-64): the child shares the caller's memory (CLONE_VM, as
+// posix_spawn's child does) and runs on a stack of its own that SpawnInit
+// maps, so a Start() costs the same whatever the size of the caller: a
+// fork-like clone copied the caller's page tables and threw them away at
+// execve (about a tenth of a launch's CPU from the benchmark's process).
+// Not CLONE_VFORK: the child must wait for the spawner thread's ack. So the
+// child runs beside the spawner thread, and everything it reads (the
+// ChildPlan, argv, envp, the fd lists) and its stack stay alive until
+// SpawnInit has seen the channel's EOF (execve closed it, after the kernel
+// switched the child to init's own memory) or has reaped the child. The
+// child writes nothing but its own stack: no errno either (spawn_child.cc
+// uses raw system calls that return -errno). Elsewhere the clone is
+// fork-like, as before.
 #ifndef KEKKAI_SHIM_SPAWN_H_
 #define KEKKAI_SHIM_SPAWN_H_
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -117,6 +129,21 @@ struct ChildPlan {
 
 // The child side: never returns. spawn_child.cc, async-signal-safe.
 [[noreturn]] void RunChild(const ChildPlan& plan) noexcept;
+
+#if defined(__x86_64__)
+// clone3(clone_args, size) whose child runs RunChild(*plan) on the stack
+// clone_args names (CLONE_VM): the child never returns into the caller's
+// frames. Returns the child's pid, or -errno. spawn_child.cc.
+long Clone3OnStack(void* clone_args, size_t size,
+                   const ChildPlan* plan) noexcept;
+inline constexpr bool kCloneOnStack = true;
+#else
+inline constexpr bool kCloneOnStack = false;
+#endif
+// The child's stack (CLONE_VM): PlaceFds keeps 4 KiB of fds on it; the
+// rest is room for the calls (and their instrumentation in the sanitizer
+// build). A guard page below it.
+inline constexpr size_t kChildStackSize = 256 * 1024;
 
 // What Container::Start asks for.
 struct SpawnRequest {
