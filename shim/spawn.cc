@@ -173,7 +173,7 @@ struct Job {
   const ChildPlan* plan = nullptr;
   uint64_t flags = 0;
   int cgroup_fd = -1;
-  void* stack = nullptr;  // the child's stack (CLONE_VM), or null
+  void* stack = nullptr;  // the child's stack (CLONE_VM, x86-64)
   size_t stack_size = 0;
   // The plan the child runs: *plan with the channel filled in.
   ChildPlan child_plan;
@@ -326,24 +326,20 @@ void Spawner::Execute(Job& job) {
     args.flags |= kCloneIntoCgroup;
     args.cgroup = static_cast<uint64_t>(job.cgroup_fd);
   }
-  long pid = -1;
 #if defined(__x86_64__)
-  if (job.stack != nullptr) {
-    // Shares our memory, on its own stack: no page tables to copy.
-    args.flags |= CLONE_VM;
-    args.stack = reinterpret_cast<uint64_t>(job.stack);
-    args.stack_size = job.stack_size;
-    pid = Clone3OnStack(&args, sizeof(args), &plan);
-    if (pid < 0) {
-      errno = static_cast<int>(-pid);
-      pid = -1;
-      args.flags &= ~static_cast<uint64_t>(CLONE_VM);
-    }
-  } else {
-    pid = syscall(SYS_clone3, &args, sizeof(args));
+  // Shares our memory, on its own stack: no page tables to copy.
+  args.flags |= CLONE_VM;
+  args.stack = reinterpret_cast<uint64_t>(job.stack);
+  args.stack_size = job.stack_size;
+  long pid = Clone3OnStack(&args, sizeof(args), &plan);
+  if (pid < 0) {
+    errno = static_cast<int>(-pid);
+    pid = -1;
+    // For the message, and for clone() below, which gets no stack.
+    args.flags &= ~static_cast<uint64_t>(CLONE_VM);
   }
 #else
-  pid = syscall(SYS_clone3, &args, sizeof(args));
+  long pid = syscall(SYS_clone3, &args, sizeof(args));
 #endif
   if (pid < 0 && errno == ENOSYS && job.cgroup_fd < 0) {
     // Before Linux 5.3: clone() takes the same flags (exit signal 0 in the

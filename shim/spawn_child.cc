@@ -1,12 +1,13 @@
 // Child side of SpawnInit(): the code between clone and execve(kekkai-init).
 //
 // RULES FOR THIS FILE (the caller may be multi-threaded; STYLE.md §4.8):
-//   * Only raw system calls, through Sys() below. No libc function, not
-//     even syscall(2): wrappers may take locks, use glibc's stale cached
-//     thread id after a raw clone, or be intercepted (sanitizers intercept
-//     sigaction, read...); and where the child shares the launcher's memory
-//     (CLONE_VM, spawn.h) it also shares the spawner thread's errno, which
-//     that thread keeps using meanwhile. Sys() returns -errno instead.
+//   * Only raw system calls, through Sys() below (the `syscall`
+//     instruction itself on x86-64). No other libc function: wrappers may
+//     take locks, use glibc's stale cached thread id after a raw clone, or
+//     be intercepted (sanitizers intercept sigaction, read...); and where
+//     the child shares the launcher's memory (CLONE_VM, spawn.h) it also
+//     shares the spawner thread's errno, which that thread keeps using
+//     meanwhile. Sys() returns -errno instead.
 //   * Not instrumented by ASan (KEKKAI_CHILD): on its own stack the child
 //     is a thread ASan does not know.
 //   * No heap allocation, no std::string, no absl, no logging, no throw, no
